@@ -1,0 +1,14 @@
+import { operations } from "@/lib/api/operations";
+import { presentWebhook } from "@/lib/api/presenters";
+import { handle } from "@/lib/http/handler";
+import { createSubscription, listSubscriptions } from "@/lib/subscriptions/service";
+
+export const GET = handle(operations.listWebhooks, async ({ principal, query, now }) => {
+  const page = await listSubscriptions(principal.organizationId, query, now);
+  return { data: page.items.map((item) => presentWebhook(item, now)), next_cursor: page.nextCursor };
+});
+
+export const POST = handle(operations.createWebhook, async ({ principal, body, now }) => {
+  const { subscription, secret } = await createSubscription(principal, body, now);
+  return { ...presentWebhook(subscription, now), secret };
+});

@@ -1,0 +1,134 @@
+import type { Operation } from "../http/handler";
+import {
+  attemptResult,
+  createWebhookBody,
+  deliveryParams,
+  deliverySummary,
+  listOf,
+  paginationQuery,
+  publishedEvent,
+  publishEventBody,
+  rotatedSecret,
+  webhook,
+  webhookIdParam,
+  webhookWithSecret,
+} from "./schemas";
+
+/**
+ * Every operation of the REST API: method, path, scope and schemas. Route
+ * handlers in app/v1 wrap these with lib/http/handler.ts, and the OpenAPI
+ * document is generated from this list, so the two cannot drift apart.
+ */
+function operation<P, Q, B, R>(definition: Operation<P, Q, B, R>): Operation<P, Q, B, R> {
+  return definition;
+}
+
+const rotate = {
+  path: "/v1/webhooks/{id}/rotate",
+  summary: "Rotate the signing secret",
+  description:
+    "Creates a new signing secret and returns it once. The previous secret keeps signing for 24 hours, so every delivery carries both signatures while consumers switch; revoke it earlier with DELETE /v1/webhooks/{id}/secrets/{secret_id}. A second rotation inside the overlap revokes the oldest secret at once. GET is accepted so the documented curl command works as written.",
+  tags: ["Webhooks"],
+  scope: "webhooks:write" as const,
+  mutating: true,
+  params: webhookIdParam,
+  success: { status: 200, description: "The new secret", schema: rotatedSecret },
+  errors: [401, 403, 404, 429],
+};
+
+const test = {
+  path: "/v1/webhooks/{id}/test",
+  summary: "Send a test delivery",
+  description:
+    "Sends a webhook.test event to the endpoint now, signed and recorded like a real delivery, and answers with the outcome. The payload is marked as a test and never names a real finding. GET is accepted so the documented curl command works as written.",
+  tags: ["Webhooks"],
+  scope: "webhooks:write" as const,
+  mutating: true,
+  params: webhookIdParam,
+  success: { status: 200, description: "The attempt and the receiver's answer", schema: attemptResult },
+  errors: [401, 403, 404, 429],
+};
+
+const replay = {
+  path: "/v1/webhooks/{id}/deliveries/{deliveryId}/replay",
+  summary: "Replay a delivery",
+  description:
+    "Makes a new attempt of the delivery now, freshly signed with the secrets valid now and with the same Wasviking-Delivery id, and answers with the outcome. Works on failed and succeeded deliveries. GET is accepted so the documented curl command works as written.",
+  tags: ["Deliveries"],
+  scope: "webhooks:write" as const,
+  mutating: true,
+  params: deliveryParams,
+  success: { status: 200, description: "The attempt and the receiver's answer", schema: attemptResult },
+  errors: [401, 403, 404, 429],
+};
+
+export const operations = {
+  listWebhooks: operation({
+    id: "listWebhooks",
+    method: "GET",
+    path: "/v1/webhooks",
+    summary: "List webhooks",
+    tags: ["Webhooks"],
+    scope: "webhooks:read",
+    query: paginationQuery,
+    success: { status: 200, description: "A page of webhooks, newest first", schema: listOf(webhook) },
+    errors: [401, 403, 422],
+  }),
+  createWebhook: operation({
+    id: "createWebhook",
+    method: "POST",
+    path: "/v1/webhooks",
+    summary: "Register a webhook",
+    description: "Registers an HTTPS endpoint for the listed event types. The response includes the signing secret, which is shown only once.",
+    tags: ["Webhooks"],
+    scope: "webhooks:write",
+    body: createWebhookBody,
+    maxBodyBytes: 16 * 1024,
+    success: { status: 201, description: "The webhook and its signing secret", schema: webhookWithSecret },
+    errors: [400, 401, 403, 413, 415, 422],
+  }),
+  getWebhook: operation({
+    id: "getWebhook",
+    method: "GET",
+    path: "/v1/webhooks/{id}",
+    summary: "Get a webhook",
+    tags: ["Webhooks"],
+    scope: "webhooks:read",
+    params: webhookIdParam,
+    success: { status: 200, description: "The webhook, with its secrets' fingerprints (never their values)", schema: webhook },
+    errors: [401, 403, 404],
+  }),
+  rotateSecretGet: operation({ ...rotate, id: "rotateSecretGet", method: "GET" }),
+  rotateSecret: operation({ ...rotate, id: "rotateSecret", method: "POST" }),
+  sendTestGet: operation({ ...test, id: "sendTestGet", method: "GET" }),
+  sendTest: operation({ ...test, id: "sendTest", method: "POST" }),
+  listWebhookDeliveries: operation({
+    id: "listWebhookDeliveries",
+    method: "GET",
+    path: "/v1/webhooks/{id}/deliveries",
+    summary: "List a webhook's deliveries",
+    tags: ["Deliveries"],
+    scope: "webhooks:read",
+    params: webhookIdParam,
+    query: paginationQuery,
+    success: { status: 200, description: "A page of deliveries, newest first, each with its latest attempt", schema: listOf(deliverySummary) },
+    errors: [401, 403, 404, 422],
+  }),
+  replayDeliveryGet: operation({ ...replay, id: "replayDeliveryGet", method: "GET" }),
+  replayDelivery: operation({ ...replay, id: "replayDelivery", method: "POST" }),
+  publishEvent: operation({
+    id: "publishEvent",
+    method: "POST",
+    path: "/v1/events",
+    summary: "Publish an event",
+    description: "Stores a platform event and fans it out to every enabled webhook of the organisation that listens to its type.",
+    tags: ["Events"],
+    scope: "events:publish",
+    body: publishEventBody,
+    success: { status: 202, description: "The event was stored; deliveries go out in the background", schema: publishedEvent },
+    errors: [400, 401, 403, 413, 415, 422],
+  }),
+} as const;
+
+export type OperationId = keyof typeof operations;
+

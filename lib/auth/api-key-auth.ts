@@ -1,0 +1,52 @@
+import { apiKeyMatches, apiKeyPrefix } from "../crypto/api-keys";
+import { pool } from "../db";
+import { problems } from "../http/problem";
+import { logger } from "../log";
+import { type Principal, type Scope, SCOPES } from "./principal";
+
+// last_used_at is written at most once a minute per key, so reads do not turn into writes.
+const LAST_USED_RESOLUTION_SECONDS = 60;
+
+/**
+ * Authenticates `Authorization: ApiKey <key>`. Every failure is the same 401 to
+ * the caller, whatever the reason, so keys cannot be probed; the log says why.
+ */
+export async function authenticateApiKey(
+  authorization: string,
+  meta: { sourceIp: string | null; userAgent: string | null; requestId: string; now: Date },
+): Promise<Principal> {
+  const match = /^ApiKey\s+(\S+)\s*$/i.exec(authorization);
+  if (!match) {
+    throw problems.unauthorized('Send the key as "Authorization: ApiKey <key>"');
+  }
+  const key = match[1]!;
+  const prefix = apiKeyPrefix(key);
+  const invalid = problems.unauthorized("The API key is invalid or revoked");
+  if (!prefix) {
+    logger.info({ requestId: meta.requestId }, "API key rejected: malformed");
+    throw invalid;
+  }
+  const result = await pool().query<{ id: string; organization_id: string; name: string; hash: string; scopes: string[]; revoked_at: Date | null }>(
+    `SELECT id, organization_id, name, hash, scopes, revoked_at FROM api_keys WHERE prefix = $1`,
+    [prefix],
+  );
+  const row = result.rows[0];
+  if (!row || !apiKeyMatches(key, row.hash)) {
+    logger.info({ requestId: meta.requestId, keyPrefix: prefix }, "API key rejected: unknown");
+    throw invalid;
+  }
+  if (row.revoked_at) {
+    logger.info({ requestId: meta.requestId, apiKeyId: row.id }, "API key rejected: revoked");
+    throw invalid;
+  }
+  await pool().query(
+    `UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - make_interval(secs => $3::int))`,
+    [row.id, meta.now, LAST_USED_RESOLUTION_SECONDS],
+  );
+  return {
+    organizationId: row.organization_id,
+    via: "api_key",
+    scopes: new Set(row.scopes.filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope))),
+    actor: { type: "api_key", id: row.id, label: `API key ${row.name} (${prefix})`, sourceIp: meta.sourceIp, userAgent: meta.userAgent },
+  };
+}

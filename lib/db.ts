@@ -1,0 +1,85 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { databaseUrl } from "./config";
+import { PrismaClient } from "./generated/prisma/client";
+import { logger } from "./log";
+
+/**
+ * The database handles of a process: one pg pool, shared by Prisma (for
+ * ordinary reads and writes) and by the hand-written SQL of the hot paths
+ * (fan-out, attempt recording), so both see the same connections and limits.
+ */
+interface Database {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+}
+
+// Next.js reloads modules in development; keeping the handles on globalThis avoids a new pool per reload.
+const holder = globalThis as typeof globalThis & { __wvkDatabase?: Database };
+
+function open(): Database {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl(),
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    application_name: process.env.WVK_SERVICE ?? "wasviking-webhooks",
+  });
+  // An idle client that loses its connection (a database restart) emits here; the pool replaces it on next use.
+  pool.on("error", (error) => logger.warn({ err: error }, "idle database connection failed"));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return { pool, prisma };
+}
+
+function database(): Database {
+  holder.__wvkDatabase ??= open();
+  return holder.__wvkDatabase;
+}
+
+/** Returns the shared Prisma client. */
+export function prisma(): PrismaClient {
+  return database().prisma;
+}
+
+/** Returns the shared pg pool. */
+export function pool(): pg.Pool {
+  return database().pool;
+}
+
+// Deadlock and serialization failure: the whole transaction can simply run again.
+const RETRYABLE_SQL_STATES = new Set(["40P01", "40001"]);
+const MAX_TRANSACTION_TRIES = 5;
+
+/**
+ * Runs `work` in one transaction on one pooled connection, rolling back if it
+ * throws. After a deadlock or serialization failure the transaction runs again,
+ * so `work` must have no effects outside the database.
+ */
+export async function withTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool().connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      const code = (error as { code?: string }).code;
+      if (attempt < MAX_TRANSACTION_TRIES && code !== undefined && RETRYABLE_SQL_STATES.has(code)) {
+        logger.warn({ err: error, attempt }, "transaction conflicted with another one, running it again");
+        continue;
+      }
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** Closes the pool and the Prisma client of this process. */
+export async function closeDatabase(): Promise<void> {
+  const current = holder.__wvkDatabase;
+  holder.__wvkDatabase = undefined;
+  if (!current) return;
+  await current.prisma.$disconnect();
+  await current.pool.end();
+}

@@ -1,0 +1,251 @@
+import type pg from "pg";
+import type { JobAttempt, PgBoss } from "pg-boss";
+import { recordAudit, SYSTEM_ACTOR } from "../audit";
+import { withTransaction } from "../db";
+import type { SendResult } from "../dispatch/http-client";
+import { type AttemptToQueue, type AttemptTrigger, DELIVERY_QUEUE, queueAttempts, transactionExecutor } from "../dispatch/queue";
+import { newId } from "../ids";
+import { logger } from "../log";
+import { afterAttempt, type DeliveryState, type DeliveryStatus } from "./transitions";
+import type { Verdict } from "./verdict";
+
+/** One attempt that was made, ready to be stored. */
+export interface AttemptRecord {
+  deliveryId: string;
+  trigger: AttemptTrigger;
+  // Automatic attempts only: the attempt number and the due time the job was queued for.
+  automaticAttempt?: number;
+  dueAt?: Date;
+  url: string;
+  startedAt: Date;
+  endedAt: Date;
+  requestHeaders: Record<string, string>;
+  result: SendResult;
+  verdict: Verdict;
+}
+
+export interface RecordedAttempt {
+  id: string;
+  deliveryId: string;
+  number: number;
+}
+
+interface LockedDelivery {
+  id: string;
+  subscription_id: string;
+  organization_id: string;
+  ordering_key: string | null;
+  status: DeliveryStatus;
+  first_attempt_at: Date | null;
+  next_attempt_at: Date | null;
+  completed_at: Date | null;
+  attempt_count: number;
+}
+
+const OPEN_STATUSES: readonly DeliveryStatus[] = ["pending", "retrying"];
+
+/**
+ * Lets the next delivery of each finished delivery's ordering key go out: the
+ * chain's active delivery moves to the lowest waiting sequence, or to none.
+ * Returns the attempts to queue for the released deliveries.
+ */
+async function releaseSuccessors(
+  client: pg.PoolClient,
+  finished: Array<{ id: string; subscriptionId: string; orderingKey: string }>,
+  now: Date,
+): Promise<AttemptToQueue[]> {
+  if (finished.length === 0) return [];
+  const locked = await client.query<{ subscription_id: string; ordering_key: string }>(
+    `SELECT c.subscription_id, c.ordering_key FROM ordering_chains c
+     JOIN unnest($1::text[], $2::text[], $3::text[]) AS f(subscription_id, ordering_key, delivery_id)
+       ON c.subscription_id = f.subscription_id AND c.ordering_key = f.ordering_key AND c.active_delivery_id = f.delivery_id
+     ORDER BY c.subscription_id, c.ordering_key
+     FOR UPDATE OF c`,
+    [finished.map((item) => item.subscriptionId), finished.map((item) => item.orderingKey), finished.map((item) => item.id)],
+  );
+  if (locked.rows.length === 0) return [];
+  const subscriptions = locked.rows.map((row) => row.subscription_id);
+  const keys = locked.rows.map((row) => row.ordering_key);
+  const next = await client.query<{ id: string; subscription_id: string; ordering_key: string }>(
+    `SELECT DISTINCT ON (d.subscription_id, d.ordering_key) d.id, d.subscription_id, d.ordering_key
+     FROM deliveries d
+     JOIN unnest($1::text[], $2::text[]) AS c(subscription_id, ordering_key)
+       ON d.subscription_id = c.subscription_id AND d.ordering_key = c.ordering_key
+     WHERE d.status = 'pending' AND d.next_attempt_at IS NULL
+     ORDER BY d.subscription_id, d.ordering_key, d.sequence`,
+    [subscriptions, keys],
+  );
+  const nextByChain = new Map(next.rows.map((row) => [`${row.subscription_id}\u0000${row.ordering_key}`, row.id]));
+  const activeIds = locked.rows.map((row) => nextByChain.get(`${row.subscription_id}\u0000${row.ordering_key}`) ?? null);
+  await client.query(
+    `UPDATE ordering_chains c SET active_delivery_id = n.delivery_id
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS n(subscription_id, ordering_key, delivery_id)
+     WHERE c.subscription_id = n.subscription_id AND c.ordering_key = n.ordering_key`,
+    [subscriptions, keys, activeIds],
+  );
+  if (next.rows.length === 0) return [];
+  await client.query(`UPDATE deliveries SET next_attempt_at = $2 WHERE id = ANY($1)`, [next.rows.map((row) => row.id), now]);
+  return next.rows.map((row) => ({ deliveryId: row.id, attempt: 1, startAfter: now, subscriptionId: row.subscription_id }));
+}
+
+function stateOf(row: LockedDelivery): DeliveryState {
+  return {
+    status: row.status,
+    firstAttemptAt: row.first_attempt_at,
+    nextAttemptAt: row.next_attempt_at,
+    completedAt: row.completed_at,
+  };
+}
+
+/**
+ * Stores attempts and their consequences in one transaction: the attempt rows,
+ * the new delivery states, the next automatic attempts, the release of the
+ * next delivery of each finished ordering key, subscriptions switched off by a
+ * 410, and the completion of the jobs that carried the attempts. A crash before
+ * the commit leaves the jobs active, so pg-boss hands them out again.
+ */
+async function recordInTransaction(
+  client: pg.PoolClient,
+  records: readonly AttemptRecord[],
+  options: { boss: PgBoss; now: Date; random?: () => number; completeJobs?: readonly JobAttempt[] },
+): Promise<RecordedAttempt[]> {
+  const ids = [...new Set(records.map((record) => record.deliveryId))].sort();
+  const lockedRows = await client.query<LockedDelivery>(
+    `SELECT id, subscription_id, organization_id, ordering_key, status, first_attempt_at, next_attempt_at, completed_at, attempt_count
+     FROM deliveries WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  const deliveries = new Map(lockedRows.rows.map((row) => [row.id, row]));
+  const attempts: RecordedAttempt[] = [];
+  const attemptRows: Array<{ record: AttemptRecord; id: string; number: number }> = [];
+  const toQueue: AttemptToQueue[] = [];
+  const finished: Array<{ id: string; subscriptionId: string; orderingKey: string }> = [];
+  const disable = new Map<string, { organizationId: string; detail: string }>();
+
+  for (const record of records) {
+    const row = deliveries.get(record.deliveryId);
+    // The subscription (and its deliveries) was deleted while the attempt was in flight.
+    if (!row) continue;
+    row.attempt_count += 1;
+    const id = newId("attempt", record.startedAt);
+    attemptRows.push({ record, id, number: row.attempt_count });
+    attempts.push({ id, deliveryId: row.id, number: row.attempt_count });
+
+    const isCurrentAutomatic =
+      record.trigger === "automatic" &&
+      OPEN_STATUSES.includes(row.status) &&
+      row.next_attempt_at?.getTime() === record.dueAt?.getTime();
+    if (record.trigger === "automatic" && !isCurrentAutomatic) continue;
+
+    const transition = afterAttempt(stateOf(row), {
+      trigger: record.trigger,
+      verdict: record.verdict,
+      startedAt: record.startedAt,
+      endedAt: record.endedAt,
+      automaticAttempt: record.automaticAttempt,
+      random: options.random,
+    });
+    row.status = transition.state.status;
+    row.first_attempt_at = transition.state.firstAttemptAt;
+    row.next_attempt_at = transition.state.nextAttemptAt;
+    row.completed_at = transition.state.completedAt;
+    if (transition.nextAutomaticAttempt !== null && transition.state.nextAttemptAt) {
+      toQueue.push({
+        deliveryId: row.id,
+        attempt: transition.nextAutomaticAttempt,
+        startAfter: transition.state.nextAttemptAt,
+        subscriptionId: row.subscription_id,
+      });
+    }
+    if (transition.finished && row.ordering_key) {
+      finished.push({ id: row.id, subscriptionId: row.subscription_id, orderingKey: row.ordering_key });
+    }
+    if (record.verdict.disableSubscription) {
+      disable.set(row.subscription_id, { organizationId: row.organization_id, detail: record.verdict.detail ?? "" });
+    }
+  }
+
+  if (attemptRows.length > 0) {
+    await client.query(
+      `INSERT INTO attempts (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, response_status,
+                             response_headers, response_body, response_body_truncated, error_class, error_detail, succeeded)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::attempt_trigger[], $5::text[], $6::timestamptz[], $7::int[],
+                            $8::jsonb[], $9::int[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::boolean[])`,
+      [
+        attemptRows.map((item) => item.id),
+        attemptRows.map((item) => item.record.deliveryId),
+        attemptRows.map((item) => item.number),
+        attemptRows.map((item) => item.record.trigger),
+        attemptRows.map((item) => item.record.url),
+        attemptRows.map((item) => item.record.startedAt),
+        attemptRows.map((item) => item.record.result.durationMs),
+        attemptRows.map((item) => JSON.stringify(item.record.requestHeaders)),
+        attemptRows.map((item) => item.record.verdict.statusCode),
+        attemptRows.map((item) => (item.record.result.kind === "response" ? JSON.stringify(item.record.result.response.headers) : null)),
+        attemptRows.map((item) => (item.record.result.kind === "response" ? item.record.result.response.body : null)),
+        attemptRows.map((item) => item.record.result.kind === "response" && item.record.result.response.bodyTruncated),
+        attemptRows.map((item) => item.record.verdict.errorClass),
+        attemptRows.map((item) => item.record.verdict.detail),
+        attemptRows.map((item) => item.record.verdict.succeeded),
+      ],
+    );
+    const last = new Map(attemptRows.map((item) => [item.record.deliveryId, item.record]));
+    const changed = [...last.keys()].map((id) => deliveries.get(id)!);
+    await client.query(
+      `UPDATE deliveries d SET
+         status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
+         next_attempt_at = v.next_attempt_at, completed_at = v.completed_at, last_attempt_at = v.last_attempt_at,
+         last_status_code = v.last_status_code, last_error_class = v.last_error_class, last_duration_ms = v.last_duration_ms
+       FROM unnest($1::text[], $2::delivery_status[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
+                   $7::timestamptz[], $8::int[], $9::text[], $10::int[])
+         AS v(id, status, attempt_count, first_attempt_at, next_attempt_at, completed_at, last_attempt_at, last_status_code, last_error_class, last_duration_ms)
+       WHERE d.id = v.id`,
+      [
+        changed.map((row) => row.id),
+        changed.map((row) => row.status),
+        changed.map((row) => row.attempt_count),
+        changed.map((row) => row.first_attempt_at),
+        changed.map((row) => row.next_attempt_at),
+        changed.map((row) => row.completed_at),
+        changed.map((row) => last.get(row.id)!.startedAt),
+        changed.map((row) => last.get(row.id)!.verdict.statusCode),
+        changed.map((row) => last.get(row.id)!.verdict.errorClass),
+        changed.map((row) => last.get(row.id)!.result.durationMs),
+      ],
+    );
+  }
+
+  for (const [subscriptionId, info] of disable) {
+    const result = await client.query(
+      `UPDATE subscriptions SET enabled = false, disabled_reason = $2, disabled_at = $3, updated_at = $3 WHERE id = $1 AND enabled`,
+      [subscriptionId, "The receiver answered HTTP 410 Gone", options.now],
+    );
+    if (result.rowCount) {
+      await recordAudit(client, {
+        organizationId: info.organizationId,
+        actor: SYSTEM_ACTOR,
+        action: "webhook.disabled",
+        targetType: "webhook",
+        targetId: subscriptionId,
+        details: { reason: "receiver answered 410 Gone" },
+        at: options.now,
+      });
+      logger.warn({ webhookId: subscriptionId }, "webhook disabled after a 410 Gone answer");
+    }
+  }
+
+  toQueue.push(...(await releaseSuccessors(client, finished, options.now)));
+  await queueAttempts(options.boss, client, toQueue, options.now);
+  if (options.completeJobs && options.completeJobs.length > 0) {
+    await options.boss.complete(DELIVERY_QUEUE, [...options.completeJobs], null, { db: transactionExecutor(client) });
+  }
+  return attempts;
+}
+
+/** Stores attempts and their consequences (see recordInTransaction) in one transaction. */
+export function recordAttempts(
+  records: readonly AttemptRecord[],
+  options: { boss: PgBoss; now: Date; random?: () => number; completeJobs?: readonly JobAttempt[] },
+): Promise<RecordedAttempt[]> {
+  return withTransaction((client) => recordInTransaction(client, records, options));
+}

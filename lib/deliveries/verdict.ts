@@ -1,0 +1,71 @@
+import type { SendResult } from "../dispatch/http-client";
+import { parseRetryAfter } from "../retry-schedule";
+
+/**
+ * What one attempt's result means for its delivery: success, a failure that
+ * follows the retry schedule, or a failure that ends the delivery at once.
+ */
+export interface Verdict {
+  succeeded: boolean;
+  statusCode: number | null;
+  errorClass: string | null;
+  detail: string | null;
+  retryAfterSeconds: number | null;
+  // No further automatic attempt: the destination is blocked, or the receiver said 410 Gone.
+  final: boolean;
+  // The receiver answered 410 Gone, which switches the subscription off.
+  disableSubscription: boolean;
+}
+
+/** Judges one attempt's result; `now` anchors HTTP-date Retry-After values. */
+export function judge(result: SendResult, now: Date): Verdict {
+  if (result.kind === "error") {
+    const blocked = result.errorClass === "blocked_destination";
+    return {
+      succeeded: false,
+      statusCode: null,
+      errorClass: result.errorClass,
+      detail: result.detail,
+      retryAfterSeconds: null,
+      final: blocked,
+      disableSubscription: false,
+    };
+  }
+  const { status, headers } = result.response;
+  const base = { statusCode: status, retryAfterSeconds: null, final: false, disableSubscription: false };
+  if (status >= 200 && status < 300) return { ...base, succeeded: true, errorClass: null, detail: null };
+  if (status >= 300 && status < 400) {
+    const location = headers["location"] ? ` to ${headers["location"]}` : "";
+    return {
+      ...base,
+      succeeded: false,
+      errorClass: "redirect",
+      detail: `The receiver answered HTTP ${status}, a redirect${location}. Redirects are not followed: update the webhook URL to the final address`,
+    };
+  }
+  if (status === 410) {
+    return {
+      ...base,
+      succeeded: false,
+      errorClass: "gone",
+      detail: "The receiver answered HTTP 410 Gone, so the webhook was disabled and this delivery will not be retried",
+      final: true,
+      disableSubscription: true,
+    };
+  }
+  if (status === 429 || status === 503) {
+    const retryAfterSeconds = parseRetryAfter(headers["retry-after"], now);
+    const raw = headers["retry-after"];
+    const hint = raw === undefined ? "" : retryAfterSeconds === null ? ` with an unusable Retry-After "${raw}", so the normal schedule applies` : ` with Retry-After ${raw}`;
+    return { ...base, succeeded: false, errorClass: "http_status", detail: `The receiver answered HTTP ${status}${hint}`, retryAfterSeconds };
+  }
+  if (status === 413) {
+    return {
+      ...base,
+      succeeded: false,
+      errorClass: "payload_too_large",
+      detail: "The receiver answered HTTP 413: the body is larger than it accepts. Raise its request size limit, then replay",
+    };
+  }
+  return { ...base, succeeded: false, errorClass: "http_status", detail: `The receiver answered HTTP ${status}` };
+}

@@ -1,0 +1,115 @@
+import { type Clock, type Db, type JobInsert, PgBoss } from "pg-boss";
+import type pg from "pg";
+import { databaseUrl } from "../config";
+import { logger } from "../log";
+
+/**
+ * The pg-boss queue of delivery attempts: one job per attempt, carrying ids
+ * only. The delivery row is the source of truth; a job that no longer matches
+ * it (the delivery finished, or another attempt already ran) is completed
+ * without sending (lib/dispatch/engine.ts).
+ */
+export const DELIVERY_QUEUE = "webhook-attempts";
+
+export type AttemptTrigger = "automatic" | "replay" | "test";
+
+export interface AttemptJobData {
+  deliveryId: string;
+  // Which automatic attempt this job makes (1 for the first); it picks the next retry step.
+  attempt: number;
+  // The delivery's next_attempt_at when the job was queued. A job whose due time no longer
+  // matches the delivery (it finished, or this attempt was already recorded) is stale.
+  dueAt: string;
+}
+
+// Channel that wakes idle workers when attempts become due now; scheduled retries are found by polling.
+export const WAKE_CHANNEL = "wasviking_attempts";
+
+// A job still active after this long belongs to a worker that died: pg-boss hands it to another one.
+// It must exceed the longest attempt (lib/dispatch/http-client.ts) plus recording time.
+export const JOB_EXPIRE_SECONDS = 60;
+
+/** Queue settings; pg-boss's own retries serve only crash recovery, never the delivery schedule. */
+export const DELIVERY_QUEUE_OPTIONS = {
+  expireInSeconds: JOB_EXPIRE_SECONDS,
+  retryLimit: 1000,
+  retryDelay: 1,
+  deleteAfterSeconds: 24 * 60 * 60,
+  // Workers are woken on our own channel (WAKE_CHANNEL), which also covers attempts queued by the recorder.
+  notify: false,
+} as const;
+
+export interface BossOptions {
+  // The worker listens for new jobs and supervises expiry; the web app only inserts.
+  role: "worker" | "producer" | "migrator";
+  // Tests pass a pg-boss TestClock to drive time forward instead of sleeping.
+  clock?: Clock;
+}
+
+/** Creates a pg-boss instance for one role; call start() on it before use. */
+export function createBoss(options: BossOptions): PgBoss {
+  const worker = options.role === "worker";
+  const boss = new PgBoss({
+    connectionString: databaseUrl(),
+    application_name: `wasviking-${options.role}`,
+    max: worker ? 6 : 2,
+    migrate: options.role === "migrator",
+    createSchema: options.role === "migrator",
+    supervise: worker,
+    schedule: false,
+    useListenNotify: worker,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  boss.on("error", (error) => logger.error({ err: error, role: options.role }, "job queue error"));
+  boss.on("warning", (warning) => logger.warn({ warning, role: options.role }, "job queue warning"));
+  return boss;
+}
+
+/** Installs or upgrades the pg-boss schema and creates the delivery queue. */
+export async function installQueue(): Promise<void> {
+  const boss = createBoss({ role: "migrator" });
+  await boss.start();
+  try {
+    const existing = await boss.getQueue(DELIVERY_QUEUE);
+    if (existing) await boss.updateQueue(DELIVERY_QUEUE, DELIVERY_QUEUE_OPTIONS);
+    else await boss.createQueue(DELIVERY_QUEUE, DELIVERY_QUEUE_OPTIONS);
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}
+
+/** Adapts a pg client inside a transaction so pg-boss statements join that transaction. */
+export function transactionExecutor(client: pg.PoolClient): Db {
+  return { executeSql: (text, values) => client.query(text, values as unknown[]) };
+}
+
+export interface AttemptToQueue {
+  deliveryId: string;
+  attempt: number;
+  startAfter: Date;
+  // Jobs of one subscription share a group, which bounds how many of its attempts run at once.
+  subscriptionId: string;
+}
+
+/** Queues planned attempts inside the caller's transaction and wakes workers if any is due now. */
+export async function queueAttempts(
+  boss: PgBoss,
+  client: pg.PoolClient,
+  attempts: readonly AttemptToQueue[],
+  now: Date,
+): Promise<void> {
+  if (attempts.length === 0) return;
+  await boss.insert(DELIVERY_QUEUE, attemptJobs(attempts), { db: transactionExecutor(client) });
+  if (attempts.some((item) => item.startAfter.getTime() <= now.getTime())) {
+    await client.query("SELECT pg_notify($1, '')", [WAKE_CHANNEL]);
+  }
+}
+
+/** Builds the pg-boss jobs for planned attempts. */
+export function attemptJobs(attempts: readonly AttemptToQueue[]): JobInsert<AttemptJobData>[] {
+  return attempts.map((item) => ({
+    data: { deliveryId: item.deliveryId, attempt: item.attempt, dueAt: item.startAfter.toISOString() },
+    startAfter: item.startAfter,
+    group: { id: item.subscriptionId },
+  }));
+}

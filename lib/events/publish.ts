@@ -1,0 +1,136 @@
+import type pg from "pg";
+import type { PgBoss } from "pg-boss";
+import { withTransaction } from "../db";
+import { type AttemptToQueue, queueAttempts } from "../dispatch/queue";
+import { newId } from "../ids";
+import { envelopeBody } from "./envelope";
+import { orderingKey } from "./ordering";
+
+export interface PublishInput {
+  type: string;
+  subject: string | null;
+  data: unknown;
+  occurredAt?: Date;
+}
+
+export interface PublishedEvent {
+  id: string;
+  type: string;
+  subject: string | null;
+  occurredAt: Date;
+  createdAt: Date;
+  deliveryCount: number;
+}
+
+interface FanOutRow {
+  deliveryId: string;
+  subscriptionId: string;
+  sequence: number | null;
+  ready: boolean;
+}
+
+/**
+ * Assigns each subscription the next sequence number of the event's ordering
+ * key. A subscription with no delivery of that key in progress gets this one as
+ * its active delivery (ready to send); otherwise it waits behind the earlier one.
+ */
+async function claimSequences(
+  client: pg.PoolClient,
+  key: string,
+  subscriptionIds: string[],
+  deliveryIds: string[],
+): Promise<Map<string, { sequence: number; ready: boolean }>> {
+  // Rows are locked in subscription order, the same order every writer of ordering_chains uses, so they cannot deadlock.
+  const result = await client.query<{ subscription_id: string; last_sequence: number; active_delivery_id: string }>(
+    `INSERT INTO ordering_chains (subscription_id, ordering_key, last_sequence, active_delivery_id)
+     SELECT subscription_id, $1, 1, delivery_id FROM unnest($2::text[], $3::text[]) AS t(subscription_id, delivery_id)
+     ORDER BY subscription_id
+     ON CONFLICT (subscription_id, ordering_key) DO UPDATE
+       SET last_sequence = ordering_chains.last_sequence + 1,
+           active_delivery_id = COALESCE(ordering_chains.active_delivery_id, EXCLUDED.active_delivery_id)
+     RETURNING subscription_id, last_sequence, active_delivery_id`,
+    [key, subscriptionIds, deliveryIds],
+  );
+  const deliveryBySubscription = new Map(subscriptionIds.map((id, index) => [id, deliveryIds[index]!]));
+  return new Map(
+    result.rows.map((row) => [
+      row.subscription_id,
+      { sequence: row.last_sequence, ready: row.active_delivery_id === deliveryBySubscription.get(row.subscription_id) },
+    ]),
+  );
+}
+
+/**
+ * Stores an event and fans it out: one delivery per enabled subscription of the
+ * organisation that listens to its type, all in one transaction with the jobs
+ * of the deliveries that may go out now. Returns the stored event.
+ */
+export async function publishEvent(
+  organizationId: string,
+  input: PublishInput,
+  options: { producer: PgBoss; now?: Date },
+): Promise<PublishedEvent> {
+  const now = options.now ?? new Date();
+  const occurredAt = input.occurredAt ?? now;
+  const eventId = newId("event", now);
+  const key = orderingKey(input.type, input.subject);
+
+  return withTransaction(async (client) => {
+    await client.query(
+      `INSERT INTO events (id, organization_id, type, subject, data, occurred_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [eventId, organizationId, input.type, input.subject, JSON.stringify(input.data), occurredAt, now],
+    );
+    const subscriptions = await client.query<{ id: string }>(
+      `SELECT id FROM subscriptions WHERE organization_id = $1 AND enabled AND $2 = ANY(event_types) ORDER BY id`,
+      [organizationId, input.type],
+    );
+    const subscriptionIds = subscriptions.rows.map((row) => row.id);
+    const deliveryIds = subscriptionIds.map(() => newId("delivery", now));
+    const sequences = key ? await claimSequences(client, key, subscriptionIds, deliveryIds) : undefined;
+
+    const rows: FanOutRow[] = subscriptionIds.map((subscriptionId, index) => {
+      const claimed = sequences?.get(subscriptionId);
+      return {
+        deliveryId: deliveryIds[index]!,
+        subscriptionId,
+        sequence: claimed?.sequence ?? null,
+        ready: claimed?.ready ?? true,
+      };
+    });
+    if (rows.length > 0) {
+      const bodies = rows.map((row) =>
+        envelopeBody({
+          eventId,
+          type: input.type,
+          occurredAt,
+          subject: input.subject,
+          ordering: key && row.sequence !== null ? { key, sequence: row.sequence } : null,
+          data: input.data,
+        }),
+      );
+      await client.query(
+        `INSERT INTO deliveries (id, organization_id, subscription_id, event_id, event_type, subject, ordering_key, sequence, body, status, next_attempt_at, created_at)
+         SELECT t.id, $1, t.subscription_id, $2, $3, $4, $5, t.sequence, t.body, 'pending', t.next_attempt_at, $6
+         FROM unnest($7::text[], $8::text[], $9::int[], $10::text[], $11::timestamptz[]) AS t(id, subscription_id, sequence, body, next_attempt_at)`,
+        [
+          organizationId,
+          eventId,
+          input.type,
+          input.subject,
+          key,
+          now,
+          rows.map((row) => row.deliveryId),
+          rows.map((row) => row.subscriptionId),
+          rows.map((row) => row.sequence),
+          bodies,
+          rows.map((row) => (row.ready ? now : null)),
+        ],
+      );
+      const ready: AttemptToQueue[] = rows
+        .filter((row) => row.ready)
+        .map((row) => ({ deliveryId: row.deliveryId, attempt: 1, startAfter: now, subscriptionId: row.subscriptionId }));
+      await queueAttempts(options.producer, client, ready, now);
+    }
+    return { id: eventId, type: input.type, subject: input.subject, occurredAt, createdAt: now, deliveryCount: rows.length };
+  });
+}

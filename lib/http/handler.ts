@@ -1,0 +1,194 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { authenticateApiKey } from "../auth/api-key-auth";
+import type { Principal, Scope } from "../auth/principal";
+import { sessionPrincipal } from "../auth/session-auth";
+import { currentTime } from "../clock";
+import { logger } from "../log";
+import { ApiError, type FieldError, problemOf, problems } from "./problem";
+
+/**
+ * The one wrapper every API route handler goes through. It assigns a request
+ * id, authenticates (API key, or the portal's session cookie with a same-origin
+ * check on changes), checks the scope, reads and validates the path, query and
+ * JSON body against the operation's schemas, passes the handler's result
+ * through the response schema (which drops any field it does not name, such as
+ * a secret), and turns every error into problem details.
+ */
+export interface Operation<TParams = unknown, TQuery = unknown, TBody = unknown, TResult = unknown> {
+  id: string;
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  // null for public operations such as the OpenAPI document.
+  scope: Scope | null;
+  // Portal-only operations reject API keys.
+  sessionOnly?: boolean;
+  // Changes state even on GET (the documented curl commands for rotate, test and replay send GET).
+  mutating?: boolean;
+  params?: z.ZodType<TParams>;
+  query?: z.ZodType<TQuery>;
+  body?: z.ZodType<TBody>;
+  maxBodyBytes?: number;
+  // The handler returns the schema's input (Dates and all); the schema formats and filters it.
+  success: { status: number; description: string; schema: z.ZodType<unknown, TResult> };
+  errors?: number[];
+}
+
+export interface HandlerContext<TParams, TQuery, TBody> {
+  request: Request;
+  requestId: string;
+  principal: Principal;
+  params: TParams;
+  query: TQuery;
+  body: TBody;
+  now: Date;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+function fieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join("/"),
+    message: issue.message,
+  }));
+}
+
+async function readBody(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit) throw problems.tooLarge(limit);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw problems.tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Parses a JSON body; as with JSON.parse, the last of two duplicate keys wins. */
+function parseJson(text: string): unknown {
+  if (text.trim() === "") throw problems.invalidJson("The request body is empty: send a JSON object");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw problems.invalidJson(`The request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function clientAddress(request: Request): string | null {
+  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || null;
+}
+
+/** Rejects a cookie-authenticated change that did not come from the portal's own pages. */
+function assertSameOrigin(request: Request): void {
+  const fetchSite = request.headers.get("sec-fetch-site");
+  if (fetchSite && fetchSite !== "same-origin") throw problems.forbidden("Cross-site requests cannot change anything");
+  const origin = request.headers.get("origin");
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  if (!origin || !host || new URL(origin).host !== host) {
+    throw problems.forbidden("Portal changes must come from the portal itself (missing or foreign Origin header)");
+  }
+}
+
+async function authenticate(request: Request, operation: Operation, requestId: string, now: Date): Promise<Principal> {
+  const meta = { sourceIp: clientAddress(request), userAgent: request.headers.get("user-agent"), requestId, now };
+  const authorization = request.headers.get("authorization");
+  if (authorization) {
+    if (operation.sessionOnly) throw problems.forbidden("This operation is only available in the portal");
+    return authenticateApiKey(authorization, meta);
+  }
+  const principal = await sessionPrincipal(request, meta);
+  if (!principal) throw problems.unauthorized('Send an API key as "Authorization: ApiKey <key>"');
+  if (operation.method !== "GET" || operation.mutating) assertSameOrigin(request);
+  return principal;
+}
+
+function problemResponse(error: ApiError, requestId: string): Response {
+  return new Response(JSON.stringify(problemOf(error, requestId)), {
+    status: error.status,
+    headers: { "content-type": "application/problem+json", "x-request-id": requestId, "cache-control": "no-store", ...error.headers },
+  });
+}
+
+/** Wraps an operation's handler into a Next.js route handler. */
+export function handle<TParams, TQuery, TBody, TResult>(
+  operation: Operation<TParams, TQuery, TBody, TResult>,
+  handler: (context: HandlerContext<TParams, TQuery, TBody>) => Promise<TResult | Response>,
+) {
+  return async (request: Request, routeContext: RouteContext): Promise<Response> => {
+    const requestId = request.headers.get("x-request-id")?.slice(0, 64) || randomUUID();
+    const now = currentTime();
+    const log = logger.child({ requestId, operation: operation.id });
+    try {
+      const principal = operation.scope === null ? (undefined as unknown as Principal) : await authenticate(request, operation, requestId, now);
+      if (operation.scope !== null && !principal.scopes.has(operation.scope)) {
+        throw problems.forbidden(
+          principal.via === "session" ? "Your role cannot do this: ask an admin" : `This API key lacks the "${operation.scope}" scope`,
+        );
+      }
+
+      const rawParams = await routeContext.params;
+      let params = rawParams as TParams;
+      if (operation.params) {
+        const parsed = operation.params.safeParse(rawParams);
+        // A malformed id cannot name anything that exists.
+        if (!parsed.success) throw problems.notFound("The requested resource");
+        params = parsed.data;
+      }
+
+      let query = {} as TQuery;
+      if (operation.query) {
+        const url = new URL(request.url);
+        const parsed = operation.query.safeParse(Object.fromEntries(url.searchParams));
+        if (!parsed.success) throw problems.validation(fieldErrors(parsed.error, "query"));
+        query = parsed.data;
+      }
+
+      let body = undefined as TBody;
+      if (operation.body && request.method !== "GET") {
+        const contentType = request.headers.get("content-type");
+        const text = await readBody(request, operation.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+        if (text.trim() !== "" || contentType) {
+          if (!contentType || !/^application\/([a-z.+-]+\+)?json\s*(;|$)/i.test(contentType)) throw problems.unsupportedMediaType(contentType);
+        }
+        const parsed = operation.body.safeParse(text.trim() === "" && !contentType ? {} : parseJson(text));
+        if (!parsed.success) throw problems.validation(fieldErrors(parsed.error));
+        body = parsed.data;
+      }
+
+      const result = await handler({ request, requestId, principal, params, query, body, now });
+      if (result instanceof Response) {
+        result.headers.set("x-request-id", requestId);
+        return result;
+      }
+      const output = operation.success.schema.parse(result);
+      return new Response(operation.success.status === 204 ? null : JSON.stringify(output), {
+        status: operation.success.status,
+        headers: { "content-type": "application/json", "x-request-id": requestId, "cache-control": "no-store" },
+      });
+    } catch (error) {
+      if (error instanceof ApiError) {
+        if (error.status >= 500) log.error({ err: error }, "request failed");
+        return problemResponse(error, requestId);
+      }
+      log.error({ err: error }, "request failed with an unexpected error");
+      return problemResponse(
+        new ApiError({ status: 500, type: "internal", title: "Internal error", detail: `Something went wrong on our side. Quote request id ${requestId} when reporting it` }),
+        requestId,
+      );
+    }
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * When to try a failed delivery again: 1 min, 5 min, 30 min, 2 h, 8 h after
+ * each failed attempt, then every 8 h, with the last attempt exactly 24 h after
+ * the first. After that the delivery is given up (`failed`).
+ */
+export const RETRY_DELAYS_SECONDS = [60, 300, 1800, 7200, 28800] as const;
+export const RETRY_WINDOW_SECONDS = 24 * 60 * 60;
+// Jitter only delays, never hastens, and adds at most this share of the step.
+export const MAX_JITTER_RATIO = 0.1;
+
+export interface RetryInput {
+  // Time of the delivery's first attempt; the 24 h window runs from here.
+  firstAttemptAt: Date;
+  // Number of attempts made so far, the failed one included (1 after the first failure).
+  attemptsMade: number;
+  // Time the failed attempt ended.
+  now: Date;
+  // Seconds from a valid Retry-After header of a 429 or 503 answer.
+  retryAfterSeconds?: number | null;
+  // Source of randomness in [0, 1) for jitter; tests pass () => 0.
+  random?: () => number;
+}
+
+/** Returns when to make the next attempt, or null when the delivery must be given up. */
+export function nextAttemptAt(input: RetryInput): Date | null {
+  const deadline = input.firstAttemptAt.getTime() + RETRY_WINDOW_SECONDS * 1000;
+  const now = input.now.getTime();
+  if (now >= deadline) return null;
+  const lastStep = RETRY_DELAYS_SECONDS[RETRY_DELAYS_SECONDS.length - 1]!;
+  const stepSeconds = RETRY_DELAYS_SECONDS[input.attemptsMade - 1] ?? lastStep;
+  const jitter = Math.floor(stepSeconds * 1000 * MAX_JITTER_RATIO * (input.random ?? Math.random)());
+  let next = now + stepSeconds * 1000 + jitter;
+  if (input.retryAfterSeconds != null && input.retryAfterSeconds > 0) {
+    next = Math.max(next, now + input.retryAfterSeconds * 1000);
+  }
+  return new Date(Math.min(next, deadline));
+}
+
+// A Retry-After of more than a day is a misreading (milliseconds sent as seconds, for one); it falls back to the schedule.
+const MAX_RETRY_AFTER_SECONDS = RETRY_WINDOW_SECONDS;
+
+/**
+ * Parses a Retry-After header value: delay-seconds (digits only) or an HTTP-date.
+ * Returns the wait in whole seconds, or null for a missing, invalid, negative,
+ * fractional or absurd value, which then leaves the normal schedule in charge.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: Date): number | null {
+  if (value == null) return null;
+  const text = value.trim();
+  if (/^\d{1,10}$/.test(text)) {
+    const seconds = Number(text);
+    return seconds <= MAX_RETRY_AFTER_SECONDS ? seconds : null;
+  }
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return null;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return null;
+  const seconds = Math.ceil((date - now.getTime()) / 1000);
+  if (seconds <= 0 || seconds > MAX_RETRY_AFTER_SECONDS) return null;
+  return seconds;
+}

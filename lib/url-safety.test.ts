@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { blockedRange, checkDestinationUrl, ipv6Groups } from "./url-safety";
+
+const strict = { allowPrivate: false };
+
+describe("checkDestinationUrl", () => {
+  it.each([
+    ["https://2130706433/"],
+    ["https://0x7f000001/"],
+    ["https://0x7f.0.0.1/"],
+    ["https://0177.0.0.1/"],
+    ["https://017700000001/"],
+    ["https://127.1/"],
+    ["https://127.000.000.001/"],
+    ["https://１２７.０.０.１/"],
+    ["https://0/"],
+    ["https://2852039166/"],
+    ["https://0xA9FEA9FE/"],
+    ["https://0251.0376.0251.0376/"],
+    ["https://localhost./"],
+    ["https://LOCALHOST/"],
+    ["https://foo.localhost/"],
+    ["https://metadata.google.internal/"],
+    ["https://[::ffff:127.0.0.1]/wvk"],
+    ["https://[::ffff:7f00:1]/wvk"],
+    ["https://[0:0:0:0:0:ffff:169.254.169.254]/wvk"],
+    ["https://[::]/wvk"],
+    ["https://[::1]/wvk"],
+    ["https://[::127.0.0.1]/wvk"],
+    ["https://[fe80::1]/wvk"],
+    ["https://[fd00::1]/wvk"],
+    ["https://[64:ff9b::a9fe:a9fe]/wvk"],
+    ["https://10.0.0.5/"],
+    ["https://100.64.0.1/"],
+    ["https://172.16.0.1/"],
+    ["https://192.168.1.1/"],
+    ["https://224.0.0.1/"],
+    ["https://intranet/"],
+  ])("blocks %s", (url) => {
+    const check = checkDestinationUrl(url, strict);
+    expect(check).toMatchObject({ ok: false, problem: "blocked_destination" });
+  });
+
+  it.each([
+    ["file:///etc/passwd", "scheme_not_allowed"],
+    ["gopher://127.0.0.1:6379/_INFO", "scheme_not_allowed"],
+    ["ftp://example.com/x", "scheme_not_allowed"],
+    ["javascript:alert(1)", "scheme_not_allowed"],
+    ["data:text/html,<b>x</b>", "scheme_not_allowed"],
+    ["ws://example.com/wvk", "scheme_not_allowed"],
+    ["http://example.com/wvk", "https_required"],
+    ["https://example.com:0/wvk", "invalid_port"],
+    ["https://example.com:65536/wvk", "malformed"],
+    ["https://", "malformed"],
+    ["", "malformed"],
+    ["https://user:s3cret@hooks.example.com/wvk", "credentials_in_url"],
+    ["https://hooks.example.com@169.254.169.254/wvk", "credentials_in_url"],
+    ["https://hooks.example.com:443@10.0.0.1/wvk", "credentials_in_url"],
+    ["https://hooks.example.com%40evil.example.org/wvk", "malformed"],
+    [`https://example.com/${"a".repeat(2100)}`, "too_long"],
+  ])("rejects %s as %s", (url, problem) => {
+    expect(checkDestinationUrl(url, strict)).toMatchObject({ ok: false, problem });
+  });
+
+  it.each([
+    ["HTTPS://EXAMPLE.COM:443/wvk", "https://example.com/wvk"],
+    ["  https://example.com/wvk  ", "https://example.com/wvk"],
+    ["https:/example.com/wvk", "https://example.com/wvk"],
+    ["https://siem.example.com:8443/hooks?tenant=1#frag", "https://siem.example.com:8443/hooks?tenant=1"],
+    ["https://[2606:4700::1111]/hook", "https://[2606:4700::1111]/hook"],
+  ])("accepts %s and stores %s", (input, stored) => {
+    expect(checkDestinationUrl(input, strict)).toMatchObject({ ok: true, url: stored });
+  });
+
+  it("allows loopback and plain http only in the development policy", () => {
+    expect(checkDestinationUrl("http://127.0.0.1:4000/hook", { allowPrivate: true })).toMatchObject({ ok: true });
+    expect(checkDestinationUrl("http://127.0.0.1:4000/hook", strict).ok).toBe(false);
+  });
+
+  it("still refuses credentials and other schemes in the development policy", () => {
+    expect(checkDestinationUrl("http://u:p@127.0.0.1/", { allowPrivate: true })).toMatchObject({ ok: false, problem: "credentials_in_url" });
+    expect(checkDestinationUrl("file:///etc/passwd", { allowPrivate: true })).toMatchObject({ ok: false, problem: "scheme_not_allowed" });
+  });
+});
+
+describe("blockedRange", () => {
+  it.each([["8.8.8.8"], ["1.1.1.1"], ["2606:4700::1111"], ["2001:4860:4860::8888"], ["::ffff:8.8.8.8"]])("lets public %s through", (address) => {
+    expect(blockedRange(address)).toBeNull();
+  });
+
+  it.each([
+    ["169.254.169.254", /link-local/],
+    ["100.64.0.1", /carrier-grade NAT/],
+    ["::ffff:10.0.0.1", /IPv4-mapped/],
+    ["64:ff9b::a9fe:a9fe", /NAT64/],
+    ["2002:7f00:1::", /6to4/],
+    ["2001:db8::1", /documentation/],
+    ["ff02::1", /multicast/],
+    ["fec0::1", /site-local/],
+  ])("blocks %s", (address, reason) => {
+    expect(blockedRange(address)).toMatch(reason);
+  });
+});
+
+describe("ipv6Groups", () => {
+  it.each([
+    ["::1", [0, 0, 0, 0, 0, 0, 0, 1]],
+    ["::ffff:127.0.0.1", [0, 0, 0, 0, 0, 0xffff, 0x7f00, 1]],
+    ["1:2:3:4:5:6:1.2.3.4", [1, 2, 3, 4, 5, 6, 0x102, 0x304]],
+    ["fe80::", [0xfe80, 0, 0, 0, 0, 0, 0, 0]],
+  ])("expands %s", (address, groups) => {
+    expect(ipv6Groups(address)).toEqual(groups);
+  });
+});

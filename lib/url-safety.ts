@@ -1,0 +1,190 @@
+import { isIPv4, isIPv6 } from "node:net";
+
+/**
+ * Destination rules for webhook URLs, applied when a URL is registered and
+ * again, on every resolved address, at every attempt (lib/dispatch/safe-lookup.ts).
+ * Checks run on the URL as the WHATWG parser normalises it, which is what the
+ * HTTP client connects to: decimal, octal, hex and short IPv4 forms, full-width
+ * digits and IPv6 spellings are all reduced to one canonical address first.
+ */
+export const MAX_URL_LENGTH = 2048;
+
+export type UrlProblem =
+  | "malformed"
+  | "too_long"
+  | "scheme_not_allowed"
+  | "https_required"
+  | "credentials_in_url"
+  | "invalid_port"
+  | "blocked_destination";
+
+export type UrlCheck = { ok: true; url: string; hostname: string } | { ok: false; problem: UrlProblem; message: string };
+
+export interface DestinationPolicy {
+  // Development and tests only: allows plain http and private, loopback and link-local addresses.
+  allowPrivate: boolean;
+}
+
+// Names that always point inside a network: RFC 6761 localhost, mDNS, and suffixes reserved for private use.
+const INTERNAL_SUFFIXES = [".localhost", ".local", ".localdomain", ".internal", ".home.arpa", ".lan", ".intranet"];
+
+/** Validates and normalises a webhook URL; the returned `url` is what gets stored and called. */
+export function checkDestinationUrl(raw: string, policy: DestinationPolicy): UrlCheck {
+  const text = raw.trim();
+  if (text.length === 0) return { ok: false, problem: "malformed", message: "The URL is empty" };
+  if (text.length > MAX_URL_LENGTH) {
+    return { ok: false, problem: "too_long", message: `The URL is longer than ${MAX_URL_LENGTH} characters` };
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, problem: "malformed", message: "The URL is not a valid absolute URL, for example https://siem.example.com/hooks/wasviking" };
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return { ok: false, problem: "scheme_not_allowed", message: `The scheme "${url.protocol.replace(/:$/, "")}" is not allowed: use https` };
+  }
+  if (url.protocol === "http:" && !policy.allowPrivate) {
+    return { ok: false, problem: "https_required", message: "The URL must use https: deliveries carry signed security data and are only sent over TLS" };
+  }
+  if (url.username !== "" || url.password !== "") {
+    return {
+      ok: false,
+      problem: "credentials_in_url",
+      message: "The URL must not contain a user name or password: receivers authenticate deliveries by their signature (Wasviking-Signature)",
+    };
+  }
+  if (url.port === "0") return { ok: false, problem: "invalid_port", message: "The port must be between 1 and 65535" };
+  if (url.hostname === "") return { ok: false, problem: "malformed", message: "The URL has no host" };
+  url.hash = "";
+  const hostProblem = policy.allowPrivate ? null : hostnameProblem(url.hostname);
+  if (hostProblem) return { ok: false, problem: "blocked_destination", message: hostProblem };
+  return { ok: true, url: url.href, hostname: url.hostname };
+}
+
+/** Explains why a parsed hostname (an IP literal or a DNS name) is not an allowed destination, or returns null. */
+export function hostnameProblem(hostname: string): string | null {
+  const bare = hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
+  if (isIPv4(bare) || isIPv6(bare)) {
+    const range = blockedRange(bare);
+    return range ? `The address ${bare} is not allowed: it is ${range}` : null;
+  }
+  const name = bare.toLowerCase().replace(/\.$/, "");
+  if (name === "localhost" || INTERNAL_SUFFIXES.some((suffix) => name.endsWith(suffix))) {
+    return `The host ${hostname} is not allowed: it names a local or internal network`;
+  }
+  if (!name.includes(".")) {
+    return `The host ${hostname} is not allowed: use a fully qualified public domain name`;
+  }
+  return null;
+}
+
+interface Ipv4Range {
+  base: number;
+  bits: number;
+  label: string;
+}
+
+function ipv4ToNumber(address: string): number {
+  return address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
+}
+
+function v4(cidr: string, label: string): Ipv4Range {
+  const [base, bits] = cidr.split("/") as [string, string];
+  return { base: ipv4ToNumber(base), bits: Number(bits), label };
+}
+
+// Every IPv4 range that is not publicly routable unicast (IANA special-purpose registry).
+const BLOCKED_IPV4: Ipv4Range[] = [
+  v4("0.0.0.0/8", "an unspecified or 'this network' address"),
+  v4("10.0.0.0/8", "a private address (RFC 1918)"),
+  v4("100.64.0.0/10", "a carrier-grade NAT address (RFC 6598)"),
+  v4("127.0.0.0/8", "a loopback address"),
+  v4("169.254.0.0/16", "a link-local address, which includes cloud metadata services"),
+  v4("172.16.0.0/12", "a private address (RFC 1918)"),
+  v4("192.0.0.0/24", "an IETF protocol assignment"),
+  v4("192.0.2.0/24", "a documentation address"),
+  v4("192.88.99.0/24", "a 6to4 relay address"),
+  v4("192.168.0.0/16", "a private address (RFC 1918)"),
+  v4("198.18.0.0/15", "a benchmarking address"),
+  v4("198.51.100.0/24", "a documentation address"),
+  v4("203.0.113.0/24", "a documentation address"),
+  v4("224.0.0.0/4", "a multicast address"),
+  v4("240.0.0.0/4", "a reserved address"),
+];
+
+function blockedIpv4Range(address: string): string | null {
+  const value = ipv4ToNumber(address);
+  for (const range of BLOCKED_IPV4) {
+    const size = 2 ** (32 - range.bits);
+    if (value >= range.base && value < range.base + size) return range.label;
+  }
+  return null;
+}
+
+/** Expands an IPv6 address (without brackets or zone) to its eight 16-bit groups. */
+export function ipv6Groups(address: string): number[] | null {
+  if (!isIPv6(address) || address.includes("%")) return null;
+  let text = address.toLowerCase();
+  // A dotted IPv4 tail (::ffff:127.0.0.1) is rewritten as the two groups it stands for.
+  const lastColon = text.lastIndexOf(":");
+  const tail = text.slice(lastColon + 1);
+  if (isIPv4(tail)) {
+    const value = ipv4ToNumber(tail);
+    text = `${text.slice(0, lastColon + 1)}${Math.floor(value / 65536).toString(16)}:${(value % 65536).toString(16)}`;
+  }
+  const parse = (part: string) => (part === "" ? [] : part.split(":").map((group) => parseInt(group, 16)));
+  const halves = text.split("::");
+  if (halves.length === 1) {
+    const groups = parse(text);
+    return groups.length === 8 ? groups : null;
+  }
+  const head = parse(halves[0]!);
+  const rest = parse(halves[1]!);
+  const missing = 8 - head.length - rest.length;
+  return missing >= 1 ? [...head, ...Array<number>(missing).fill(0), ...rest] : null;
+}
+
+function embeddedIpv4(groups: number[]): string {
+  const high = groups[6]!;
+  const low = groups[7]!;
+  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
+}
+
+function blockedIpv6Range(address: string): string | null {
+  const groups = ipv6Groups(address);
+  if (!groups) return "not a valid IPv6 address";
+  const [g0, g1, g2, g3, g4, g5] = groups as [number, number, number, number, number, number, number, number];
+  const zeroTo4 = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
+  if (zeroTo4 && g5 === 0) {
+    if (groups[6] === 0 && groups[7] === 0) return "the unspecified address";
+    if (groups[6] === 0 && groups[7] === 1) return "a loopback address";
+    return "an IPv4-compatible IPv6 address, which is deprecated";
+  }
+  if (zeroTo4 && g5 === 0xffff) {
+    const mapped = blockedIpv4Range(embeddedIpv4(groups));
+    return mapped ? `an IPv4-mapped form of ${mapped}` : null;
+  }
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) {
+    const translated = blockedIpv4Range(embeddedIpv4(groups));
+    return translated ? `a NAT64 form of ${translated}` : null;
+  }
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return "a local-use NAT64 address";
+  if (g0 === 0x100 && g1 === 0 && g2 === 0 && g3 === 0) return "a discard-only address";
+  if (g0 === 0x2001 && g1 < 0x200) return "an IETF protocol assignment (Teredo, ORCHID or benchmarking)";
+  if (g0 === 0x2001 && g1 === 0xdb8) return "a documentation address";
+  if (g0 === 0x2002) return "a 6to4 address, which can embed any IPv4 address";
+  if ((g0 & 0xfe00) === 0xfc00) return "a unique-local address";
+  if ((g0 & 0xffc0) === 0xfe80) return "a link-local address";
+  if ((g0 & 0xffc0) === 0xfec0) return "a site-local address";
+  if ((g0 & 0xff00) === 0xff00) return "a multicast address";
+  if ((g0 & 0xe000) !== 0x2000) return "outside the global unicast range";
+  return null;
+}
+
+/** Describes the non-public range an IP address falls in, or returns null for a public unicast address. */
+export function blockedRange(address: string): string | null {
+  if (isIPv4(address)) return blockedIpv4Range(address);
+  if (isIPv6(address)) return blockedIpv6Range(address);
+  return "not an IP address";
+}

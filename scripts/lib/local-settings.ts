@@ -1,0 +1,26 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Secrets of a local installation that nobody configured: the session signing
+ * secret and the encryption keyring for signing secrets. They are generated on
+ * first start and kept (mode 600) in the data folder, so restarts keep sessions
+ * and can still decrypt stored secrets. Losing the file makes every stored
+ * signing secret unreadable; back it up with the database.
+ */
+export interface LocalSettings {
+  nextAuthSecret: string;
+  encryptionKeys: string;
+}
+
+export function loadLocalSettings(dataDirectory: string): LocalSettings {
+  const file = path.join(dataDirectory, "local-secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as LocalSettings;
+  const settings: LocalSettings = {
+    nextAuthSecret: randomBytes(32).toString("base64url"),
+    encryptionKeys: `k1:${randomBytes(32).toString("base64")}`,
+  };
+  writeFileSync(file, JSON.stringify(settings, null, 2) + "\n", { mode: 0o600 });
+  return settings;
+}

@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { loadLocalSettings } from "./lib/local-settings";
+import { applyMigrations } from "./lib/migrations";
+
+/**
+ * `npm start`: the whole product in one command. Without DATABASE_URL it runs
+ * an embedded PostgreSQL with its data in .data/ (kept across restarts); it
+ * then applies migrations, seeds a demo organisation on first start, builds the
+ * portal if the sources changed, and runs the portal/API and the worker until
+ * Ctrl-C, which stops all of them, the database included. `--dev` runs the
+ * portal with reload instead of a production build.
+ */
+const projectDirectory = path.resolve(import.meta.dirname, "..");
+const dataDirectory = path.resolve(process.env.WVK_DATA_DIR ?? path.join(projectDirectory, ".data"));
+const development = process.argv.includes("--dev");
+const port = Number(process.env.PORT ?? 3000);
+
+function say(message: string): void {
+  process.stdout.write(`[start] ${message}\n`);
+}
+
+function newestChange(entries: string[]): number {
+  let newest = 0;
+  const visit = (target: string) => {
+    if (!existsSync(target)) return;
+    const stats = statSync(target);
+    if (stats.isDirectory()) {
+      for (const name of readdirSync(target)) if (name !== "generated" && name !== "node_modules") visit(path.join(target, name));
+    } else {
+      newest = Math.max(newest, stats.mtimeMs);
+    }
+  };
+  entries.forEach((entry) => visit(path.join(projectDirectory, entry)));
+  return newest;
+}
+
+/** Builds the portal when there is no build or a source file is newer than it. */
+function buildIfNeeded(env: NodeJS.ProcessEnv): void {
+  const buildId = path.join(projectDirectory, ".next", "BUILD_ID");
+  const sources = ["app", "components", "lib", "public", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestChange(sources)) return;
+  say("building the portal (next build); this takes a minute on first start");
+  const result = spawnSync("npx", ["next", "build"], { cwd: projectDirectory, env, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("next build failed; see the output above");
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dataDirectory, { recursive: true, mode: 0o700 });
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+  let embedded: EmbeddedDatabase | undefined;
+
+  if (!env.DATABASE_URL) {
+    embedded = await startEmbeddedPostgres({ dataDirectory: path.join(dataDirectory, "postgres"), log: (line) => process.env.WVK_DEBUG_POSTGRES && say(line) });
+    env.DATABASE_URL = await ensureDatabase(embedded.url, "wasviking");
+    say(`embedded PostgreSQL running, data in ${embedded.dataDirectory}`);
+    // The quick start talks to receivers on this machine, so it allows loopback and plain http destinations.
+    env.WVK_ALLOW_PRIVATE_DESTINATIONS ??= "1";
+  }
+  const local = loadLocalSettings(dataDirectory);
+  if (!env.WVK_ENCRYPTION_KEYS) {
+    if (!embedded) {
+      throw new Error("WVK_ENCRYPTION_KEYS is missing. With your own DATABASE_URL, set it to id:base64key (openssl rand -base64 32 gives a key)");
+    }
+    env.WVK_ENCRYPTION_KEYS = local.encryptionKeys;
+  }
+  env.NEXTAUTH_SECRET ??= local.nextAuthSecret;
+  env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  env.PORT = String(port);
+  Object.assign(process.env, env);
+
+  const migration = await applyMigrations(env.DATABASE_URL!);
+  say(`database schema up to date (${migration.applied.length} migration(s) applied now, ${migration.alreadyApplied} before)`);
+  const { installQueue } = await import("../lib/dispatch/queue");
+  await installQueue();
+  const { seedDemoOrganization } = await import("./lib/seed");
+  const credentials = await seedDemoOrganization();
+  const { closeDatabase } = await import("../lib/db");
+  await closeDatabase();
+
+  if (!development) buildIfNeeded(env);
+
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say("stopping the portal and the worker");
+    const exits = children.filter((child) => child.exitCode === null).map((child) => new Promise((resolve) => child.once("exit", resolve)));
+    children.forEach((child) => child.kill("SIGTERM"));
+    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 20_000))]);
+    if (embedded) {
+      say("stopping the embedded PostgreSQL");
+      await embedded.stop();
+    }
+    process.exit(code);
+  };
+  const run = (name: string, command: string, args: string[], extra: Record<string, string> = {}) => {
+    const child = spawn(command, args, { cwd: projectDirectory, env: { ...env, ...extra }, stdio: "inherit" });
+    child.on("exit", (code, signal) => {
+      if (!stopping) {
+        say(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
+        void stopAll(1);
+      }
+    });
+    children.push(child);
+  };
+  run("portal", "npx", ["next", development ? "dev" : "start", "-p", String(port)], { WVK_SERVICE: "web" });
+  run("worker", "npx", ["tsx", "worker/main.ts"], { WVK_SERVICE: "worker" });
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+
+  say(`portal and API: http://localhost:${port} (REST API under /v1, OpenAPI at /v1/openapi.json)`);
+  if (env.WVK_ALLOW_PRIVATE_DESTINATIONS === "1") {
+    say("development mode: webhooks may target loopback, private addresses and plain http (WVK_ALLOW_PRIVATE_DESTINATIONS=1)");
+  }
+  if (credentials) {
+    say("first start: a demo organisation was created. These credentials are shown only now:");
+    say(`  sign in at http://localhost:${port}/login as ${credentials.email} with password ${credentials.password}`);
+    say(`  API key (all scopes): ${credentials.apiKey}`);
+    say(`  try: curl -sS http://localhost:${port}/v1/webhooks -H "Authorization: ApiKey ${credentials.apiKey}"`);
+  }
+  say("press Ctrl-C to stop");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[start] ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import { systemClock } from "pg-boss";
+import { config } from "../lib/config";
+import { closeDatabase } from "../lib/db";
+import { DeliveryEngine } from "../lib/dispatch/engine";
+import { createHttpClient } from "../lib/dispatch/http-client";
+import { createBoss } from "../lib/dispatch/queue";
+import { logger } from "../lib/log";
+
+/**
+ * The dispatch worker: `npm run worker`. Several may run against one database;
+ * pg-boss hands each job to one of them. SIGTERM or SIGINT stops fetching,
+ * finishes and records the attempts in flight, then exits.
+ */
+function positiveInteger(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`Invalid ${name}: expected a positive integer, got "${process.env[name]}"`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const settings = config();
+  const boss = createBoss({ role: "worker" });
+  await boss.start();
+  const http = createHttpClient({ allowPrivate: settings.WVK_ALLOW_PRIVATE_DESTINATIONS, ca: process.env.WVK_EXTRA_CA_PEM });
+  const engine = new DeliveryEngine({
+    boss,
+    http,
+    clock: systemClock,
+    maxInFlight: positiveInteger("WORKER_MAX_IN_FLIGHT", 256),
+    perWebhookConcurrency: positiveInteger("WORKER_PER_WEBHOOK_CONCURRENCY", 16),
+  });
+  await engine.start();
+  logger.info({ pid: process.pid, allowPrivateDestinations: settings.WVK_ALLOW_PRIVATE_DESTINATIONS }, "worker started");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, inFlight: engine.activeAttempts }, "worker stopping: finishing attempts in flight");
+    await engine.stop();
+    await boss.stop({ graceful: false });
+    await http.close();
+    await closeDatabase();
+    logger.info("worker stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, "worker failed to start");
+  process.exit(1);
+});
