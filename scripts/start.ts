@@ -1,8 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { buildIfNeeded } from "./lib/build";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { loadLocalSettings } from "./lib/local-settings";
+import { startService, stopService } from "./lib/processes";
 import { applyMigrations } from "./lib/migrations";
 
 /**
@@ -20,31 +22,6 @@ const port = Number(process.env.PORT ?? 3000);
 
 function say(message: string): void {
   process.stdout.write(`[start] ${message}\n`);
-}
-
-function newestChange(entries: string[]): number {
-  let newest = 0;
-  const visit = (target: string) => {
-    if (!existsSync(target)) return;
-    const stats = statSync(target);
-    if (stats.isDirectory()) {
-      for (const name of readdirSync(target)) if (name !== "generated" && name !== "node_modules") visit(path.join(target, name));
-    } else {
-      newest = Math.max(newest, stats.mtimeMs);
-    }
-  };
-  entries.forEach((entry) => visit(path.join(projectDirectory, entry)));
-  return newest;
-}
-
-/** Builds the portal when there is no build or a source file is newer than it. */
-function buildIfNeeded(env: NodeJS.ProcessEnv): void {
-  const buildId = path.join(projectDirectory, ".next", "BUILD_ID");
-  const sources = ["app", "components", "lib", "public", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
-  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestChange(sources)) return;
-  say("building the portal (next build); this takes a minute on first start");
-  const result = spawnSync("npx", ["next", "build"], { cwd: projectDirectory, env, stdio: "inherit" });
-  if (result.status !== 0) throw new Error("next build failed; see the output above");
 }
 
 async function main(): Promise<void> {
@@ -80,7 +57,7 @@ async function main(): Promise<void> {
   const { closeDatabase } = await import("../lib/db");
   await closeDatabase();
 
-  if (!development) buildIfNeeded(env);
+  if (!development) buildIfNeeded(env, say);
 
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -88,17 +65,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say("stopping the portal and the worker");
-    const exits = children.filter((child) => child.exitCode === null).map((child) => new Promise((resolve) => child.once("exit", resolve)));
-    children.forEach((child) => child.kill("SIGTERM"));
-    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 20_000))]);
+    await Promise.all(children.map((child) => stopService(child)));
     if (embedded) {
       say("stopping the embedded PostgreSQL");
       await embedded.stop();
     }
     process.exit(code);
   };
-  const run = (name: string, command: string, args: string[], extra: Record<string, string> = {}) => {
-    const child = spawn(command, args, { cwd: projectDirectory, env: { ...env, ...extra }, stdio: "inherit" });
+  const run = (name: string, command: string, args: string[], service: string) => {
+    const child = startService(command, args, { ...env, WVK_SERVICE: service });
     child.on("exit", (code, signal) => {
       if (!stopping) {
         say(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
@@ -107,8 +82,8 @@ async function main(): Promise<void> {
     });
     children.push(child);
   };
-  run("portal", "npx", ["next", development ? "dev" : "start", "-p", String(port)], { WVK_SERVICE: "web" });
-  run("worker", "npx", ["tsx", "worker/main.ts"], { WVK_SERVICE: "worker" });
+  run("portal", "next", [development ? "dev" : "start", "-p", String(port)], "web");
+  run("worker", "tsx", ["worker/main.ts"], "worker");
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
 

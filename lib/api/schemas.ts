@@ -27,6 +27,20 @@ export const createWebhookBody = z.strictObject({
   enabled: z.boolean().optional().default(true),
 });
 
+export const updateWebhookBody = z
+  .strictObject({
+    url: z.string().max(2048).optional(),
+    events: z.array(eventTypeName).min(1, "List at least one event type").max(SUBSCRIBABLE_EVENT_TYPES.length).optional(),
+    description: z.string().trim().max(500).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "Send at least one field to change");
+
+export const secretParams = z.object({
+  id: z.string().refine((value) => isId("subscription", value)),
+  secretId: z.string().refine((value) => isId("secret", value)),
+});
+
 export const secretSummary = z.object({
   id: z.string(),
   fingerprint: z.string().describe("First 12 hex digits of SHA-256 over the secret string"),
@@ -112,6 +126,8 @@ export const deliverySummary = z.object({
     .object({ at: isoOut, status_code: z.number().int().nullable(), error_class: z.string().nullable(), duration_ms: z.number().int().nullable() })
     .nullable(),
 });
+
+export const secretList = z.object({ secrets: z.array(secretSummary) });
 
 export const rotatedSecret = z.object({
   secret: z.string().describe("The new signing secret, returned only in this response"),

@@ -54,6 +54,9 @@ export class DeliveryEngine {
   private flushing: Promise<void> = Promise.resolve();
   private listener: pg.Client | undefined;
   private listenerRetry: ReturnType<typeof setTimeout> | undefined;
+  private failingSince: number | undefined;
+  private lastFailureLog = 0;
+  private failures = 0;
 
   constructor(options: EngineOptions) {
     this.options = {
@@ -103,7 +106,7 @@ export class DeliveryEngine {
     const client = new pg.Client({ connectionString: databaseUrl(), application_name: "wasviking-worker-listener" });
     client.on("notification", () => this.notify());
     client.on("error", (error) => {
-      logger.warn({ err: error }, "wake-up listener connection failed, reconnecting");
+      logger.warn({ err: error }, "wake-up listener connection failed, reconnecting in the background");
       this.listener = undefined;
       client.end().catch(() => undefined);
       this.listenerRetry = setTimeout(() => void this.listen(), 1000);
@@ -115,7 +118,8 @@ export class DeliveryEngine {
       // Wake-ups sent while the listener was down were lost; one fetch covers them.
       this.notify();
     } catch (error) {
-      logger.warn({ err: error }, "wake-up listener could not connect, polling until it can");
+      // Fetch failures are already reported; while the database is down this would only repeat them.
+      if (this.failures === 0) logger.warn({ err: error }, "wake-up listener could not connect, polling until it can");
       await client.end().catch(() => undefined);
       this.listenerRetry = setTimeout(() => void this.listen(), 1000);
     }
@@ -160,9 +164,14 @@ export class DeliveryEngine {
           groupConcurrency: this.options.perWebhookConcurrency,
         });
       } catch (error) {
-        logger.error({ err: error }, "fetching attempt jobs failed, trying again shortly");
+        this.reportFetchFailure(error);
         await this.waitForWake(this.options.pollIntervalMs);
         continue;
+      }
+      if (this.failingSince !== undefined) {
+        logger.info({ failures: this.failures, seconds: Math.round((Date.now() - this.failingSince) / 1000) }, "fetching attempt jobs works again");
+        this.failingSince = undefined;
+        this.failures = 0;
       }
       if (jobs.length === 0) {
         await this.waitForWake(this.options.pollIntervalMs);
@@ -175,6 +184,17 @@ export class DeliveryEngine {
         logger.error({ err: error, jobs: jobs.length }, "preparing attempts failed; their jobs will be retried after they expire");
         await this.waitForWake(this.options.pollIntervalMs);
       }
+    }
+  }
+
+  /** Logs a failed fetch at once, then at most every 30 seconds while the database stays unreachable. */
+  private reportFetchFailure(error: unknown): void {
+    const now = Date.now();
+    this.failures++;
+    this.failingSince ??= now;
+    if (this.failures === 1 || now - this.lastFailureLog >= 30_000) {
+      this.lastFailureLog = now;
+      logger.error({ err: error, failures: this.failures }, "fetching attempt jobs failed; retrying every poll interval");
     }
   }
 

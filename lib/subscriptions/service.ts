@@ -162,3 +162,107 @@ export async function rotateSecret(principal: Principal, id: string, now: Date):
     return { secret, secretId: row.id, fingerprint: row.fingerprint, subscription };
   });
 }
+
+export interface UpdateSubscriptionInput {
+  url?: string;
+  events?: string[];
+  description?: string;
+  enabled?: boolean;
+}
+
+/**
+ * Changes a webhook. Enabling it again clears the reason the platform had
+ * switched it off. Deliveries already made keep the URL they were sent to;
+ * later attempts use the new one.
+ */
+export async function updateSubscription(principal: Principal, id: string, input: UpdateSubscriptionInput, now: Date): Promise<SubscriptionView> {
+  const url = input.url === undefined ? undefined : assertDestination(input.url);
+  return prisma().$transaction(async (tx) => {
+    const current = await tx.subscription.findFirst({ where: { id, organizationId: principal.organizationId }, select: subscriptionColumns });
+    if (!current) throw problems.notFound(`Webhook ${id}`);
+    const data: Prisma.SubscriptionUpdateInput = { updatedAt: now };
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    if (url !== undefined && url !== current.url) {
+      data.url = url;
+      changes.url = { from: current.url, to: url };
+    }
+    if (input.events !== undefined) {
+      const events = [...new Set(input.events)];
+      data.eventTypes = events;
+      changes.events = { from: current.eventTypes, to: events };
+    }
+    if (input.description !== undefined && input.description !== current.description) {
+      data.description = input.description;
+      changes.description = { from: current.description, to: input.description };
+    }
+    if (input.enabled !== undefined && input.enabled !== current.enabled) {
+      data.enabled = input.enabled;
+      data.disabledReason = null;
+      data.disabledAt = input.enabled ? null : now;
+      changes.enabled = { from: current.enabled, to: input.enabled };
+    }
+    const updated = await tx.subscription.update({ where: { id }, data, select: withSecrets(now) });
+    if (Object.keys(changes).length > 0) {
+      await recordAudit(tx, {
+        organizationId: principal.organizationId,
+        actor: principal.actor,
+        action: "webhook.updated",
+        targetType: "webhook",
+        targetId: id,
+        details: { changes },
+        at: now,
+      });
+    }
+    return updated;
+  });
+}
+
+/** Deletes a webhook with its secrets and delivery history; deliveries not yet made are never sent. */
+export async function deleteSubscription(principal: Principal, id: string, now: Date): Promise<void> {
+  await prisma().$transaction(async (tx) => {
+    const current = await tx.subscription.findFirst({ where: { id, organizationId: principal.organizationId }, select: { url: true } });
+    if (!current) throw problems.notFound(`Webhook ${id}`);
+    const pending = await tx.delivery.count({ where: { subscriptionId: id, status: { in: ["pending", "retrying", "held"] } } });
+    await tx.subscription.delete({ where: { id } });
+    await recordAudit(tx, {
+      organizationId: principal.organizationId,
+      actor: principal.actor,
+      action: "webhook.deleted",
+      targetType: "webhook",
+      targetId: id,
+      details: { url: current.url, discardedPendingDeliveries: pending },
+      at: now,
+    });
+  });
+}
+
+/**
+ * Revokes a secret that is still in its rotation overlap, so it stops signing
+ * at once. The current secret cannot be revoked: rotate first, so the webhook
+ * always has a secret to sign with.
+ */
+export async function revokeSecret(principal: Principal, id: string, secretId: string, now: Date): Promise<SubscriptionView> {
+  return prisma().$transaction(async (tx) => {
+    const owner = await tx.subscription.findFirst({ where: { id, organizationId: principal.organizationId }, select: { id: true } });
+    if (!owner) throw problems.notFound(`Webhook ${id}`);
+    const secret = await tx.signingSecret.findFirst({
+      where: { id: secretId, subscriptionId: id, ...validSecretFilter(now) },
+      select: { id: true, fingerprint: true, expiresAt: true },
+    });
+    if (!secret) throw problems.notFound(`Secret ${secretId}`);
+    if (secret.expiresAt === null) {
+      throw problems.conflict("This is the webhook's current secret and cannot be revoked: rotate it first, then revoke the old one");
+    }
+    await tx.signingSecret.update({ where: { id: secretId }, data: { revokedAt: now } });
+    await recordAudit(tx, {
+      organizationId: principal.organizationId,
+      actor: principal.actor,
+      action: "webhook.secret_revoked",
+      targetType: "webhook",
+      targetId: id,
+      details: { secretId, fingerprint: secret.fingerprint },
+      at: now,
+    });
+    return tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
+  });
+}

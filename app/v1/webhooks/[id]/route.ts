@@ -1,8 +1,17 @@
 import { operations } from "@/lib/api/operations";
 import { presentWebhook } from "@/lib/api/presenters";
 import { handle } from "@/lib/http/handler";
-import { getSubscription } from "@/lib/subscriptions/service";
+import { deleteSubscription, getSubscription, updateSubscription } from "@/lib/subscriptions/service";
 
 export const GET = handle(operations.getWebhook, async ({ principal, params, now }) =>
   presentWebhook(await getSubscription(principal.organizationId, params.id, now), now),
 );
+
+export const PATCH = handle(operations.updateWebhook, async ({ principal, params, body, now }) =>
+  presentWebhook(await updateSubscription(principal, params.id, body, now), now),
+);
+
+export const DELETE = handle(operations.deleteWebhook, async ({ principal, params, now }) => {
+  await deleteSubscription(principal, params.id, now);
+  return undefined;
+});

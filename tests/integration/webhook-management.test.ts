@@ -1,0 +1,97 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { pool } from "../../lib/db";
+import { api } from "../support/api";
+import { createTenant, type Tenant } from "../support/fixtures";
+
+describe("webhook management", () => {
+  let tenant: Tenant;
+
+  beforeAll(async () => {
+    tenant = await createTenant();
+  });
+
+  async function create(events = ["finding.created"]) {
+    const response = await api("POST", "/v1/webhooks", {
+      apiKey: tenant.apiKey,
+      body: { url: "https://siem.example.com/hooks/wasviking", events, description: "SIEM" },
+    });
+    expect(response.status).toBe(201);
+    return response.body;
+  }
+
+  it("changes the URL, events, description and enabled state", async () => {
+    const created = await create();
+    const response = await api("PATCH", `/v1/webhooks/${created.id}`, {
+      apiKey: tenant.apiKey,
+      body: { url: "https://cmdb.example.com/in", events: ["asset.first_seen", "asset.disappeared"], description: "CMDB", enabled: false },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ url: "https://cmdb.example.com/in", events: ["asset.first_seen", "asset.disappeared"], description: "CMDB", enabled: false });
+    const audit = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.updated'`, [created.id]);
+    expect(audit.rows[0].details.changes.enabled).toEqual({ from: true, to: false });
+  });
+
+  it("rejects an empty change and an unknown field", async () => {
+    const created = await create();
+    const empty = await api("PATCH", `/v1/webhooks/${created.id}`, { apiKey: tenant.apiKey, body: {} });
+    expect(empty.status).toBe(422);
+    const unknown = await api("PATCH", `/v1/webhooks/${created.id}`, { apiKey: tenant.apiKey, body: { secret: "whsec_x" } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors[0].message).toMatch(/secret/);
+  });
+
+  it("keeps the stored webhook when a change is invalid", async () => {
+    const created = await create();
+    const response = await api("PATCH", `/v1/webhooks/${created.id}`, { apiKey: tenant.apiKey, body: { url: "https://user:pass@example.com/hook" } });
+    expect(response.status).toBe(422);
+    const after = await api("GET", `/v1/webhooks/${created.id}`, { apiKey: tenant.apiKey });
+    expect(after.body.url).toBe("https://siem.example.com/hooks/wasviking");
+  });
+
+  it("deletes a webhook and answers 404 afterwards", async () => {
+    const created = await create();
+    const deleted = await api("DELETE", `/v1/webhooks/${created.id}`, { apiKey: tenant.apiKey });
+    expect(deleted.status).toBe(204);
+    expect(deleted.text).toBe("");
+    expect((await api("GET", `/v1/webhooks/${created.id}`, { apiKey: tenant.apiKey })).status).toBe(404);
+  });
+
+  it("rotates with a 24 h overlap and revokes the old secret on request", async () => {
+    const created = await create();
+    const rotated = await api("POST", `/v1/webhooks/${created.id}/rotate`, { apiKey: tenant.apiKey });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(created.secret);
+    expect(rotated.body.secrets.map((secret: { status: string }) => secret.status)).toEqual(["current", "expiring"]);
+    const old = rotated.body.secrets[1];
+    const overlapHours = (new Date(old.expires_at).getTime() - new Date(rotated.body.secrets[0].created_at).getTime()) / 3_600_000;
+    expect(overlapHours).toBe(24);
+
+    const current = await api("DELETE", `/v1/webhooks/${created.id}/secrets/${rotated.body.secret_id}`, { apiKey: tenant.apiKey });
+    expect(current.status).toBe(409);
+
+    const revoked = await api("DELETE", `/v1/webhooks/${created.id}/secrets/${old.id}`, { apiKey: tenant.apiKey });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.secrets).toHaveLength(1);
+    expect(revoked.body.secrets[0].id).toBe(rotated.body.secret_id);
+  });
+
+  it("keeps at most two valid secrets when rotating twice inside the overlap", async () => {
+    const created = await create();
+    await api("GET", `/v1/webhooks/${created.id}/rotate`, { apiKey: tenant.apiKey });
+    const second = await api("GET", `/v1/webhooks/${created.id}/rotate`, { apiKey: tenant.apiKey });
+    expect(second.status).toBe(200);
+    expect(second.body.secrets).toHaveLength(2);
+    const fingerprints = second.body.secrets.map((secret: { fingerprint: string }) => secret.fingerprint);
+    expect(fingerprints).not.toContain(created.secrets[0].fingerprint);
+  });
+
+  it("never returns a secret value outside the create and rotate responses", async () => {
+    const created = await create();
+    for (const path of [`/v1/webhooks/${created.id}`, "/v1/webhooks", `/v1/webhooks/${created.id}/deliveries`]) {
+      const response = await api("GET", path, { apiKey: tenant.apiKey });
+      expect(response.text).not.toContain(created.secret);
+      expect(response.text).not.toContain("whsec_");
+    }
+  });
+});
