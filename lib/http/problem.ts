@@ -22,10 +22,34 @@ export interface Problem {
 
 export const PROBLEM_BASE = "https://docs.wasviking.com/problems/";
 
+/**
+ * Every kind of problem the API returns. An ApiError can only name one of
+ * these, so the OpenAPI document and the reference pages list them all.
+ */
+const PROBLEM_KINDS = [
+  { slug: "invalid-json", status: 400, meaning: "The body is not valid UTF-8 JSON, repeats a key, or nests deeper than 32 levels." },
+  { slug: "bad-request", status: 400, meaning: "A header or parameter outside the body is malformed, for example the Idempotency-Key." },
+  { slug: "unauthorized", status: 401, meaning: "No API key, or an invalid or revoked one. The detail never says which." },
+  { slug: "forbidden", status: 403, meaning: "The key lacks the scope of the operation, or the operation is portal-only." },
+  { slug: "not-found", status: 404, meaning: "No such object in your organisation (another organisation's objects are not found either), or no such API path." },
+  { slug: "method-not-allowed", status: 405, meaning: "The path exists but not with this method; the Allow header lists its methods." },
+  { slug: "conflict", status: 409, meaning: "The change conflicts with the current state, for example revoking the current secret." },
+  { slug: "idempotency-key-reused", status: 409, meaning: "The Idempotency-Key was used in the last 24 hours with a different body." },
+  { slug: "payload-too-large", status: 413, meaning: "The body is larger than the operation accepts." },
+  { slug: "unsupported-media-type", status: 415, meaning: "The body is not sent as application/json." },
+  { slug: "validation", status: 422, meaning: "The body or query is well-formed JSON but invalid; errors lists each field with a message." },
+  { slug: "rate-limited", status: 429, meaning: "Too many requests; wait for the seconds in Retry-After." },
+  { slug: "internal", status: 500, meaning: "An unexpected error on our side. The answer carries only a request id to quote." },
+] as const;
+
+export type ProblemSlug = (typeof PROBLEM_KINDS)[number]["slug"];
+
+export const PROBLEM_TYPES = PROBLEM_KINDS.map((kind) => ({ ...kind, uri: PROBLEM_BASE + kind.slug }));
+
 /** An error that becomes a problem response; anything else thrown from a handler is a 500. */
 export class ApiError extends Error {
   readonly status: number;
-  readonly problemType: string;
+  readonly problemType: ProblemSlug;
   readonly title: string;
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;
@@ -33,7 +57,7 @@ export class ApiError extends Error {
 
   constructor(options: {
     status: number;
-    type: string;
+    type: ProblemSlug;
     title: string;
     detail: string;
     errors?: FieldError[];
