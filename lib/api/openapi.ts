@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { SCOPE_DESCRIPTIONS, SCOPES } from "../auth/principal";
+import { ATTEMPT_DEADLINE_MS } from "../dispatch/http-client";
+import { RETRY_WINDOW_SECONDS } from "../retry-schedule";
 import { EVENT_TYPES } from "../events/catalog";
 import { exampleEnvelope } from "../events/examples";
 import { envelopeSchema, EVENT_DEFINITIONS } from "../events/schemas";
@@ -186,9 +188,9 @@ function webhookObjects(collector: SchemaCollector) {
               },
             },
             responses: {
-              "2XX": { description: "Received. Any 2xx answer within 15 seconds ends the delivery" },
+              "2XX": { description: `Received. Any 2xx answer within ${ATTEMPT_DEADLINE_MS / 1000} seconds ends the delivery` },
               "410": { description: "Gone: the platform switches the webhook off and stops sending" },
-              default: { description: "Any other answer, or none, is retried with backoff for up to 24 hours" },
+              default: { description: `Any other answer, or none, is retried with backoff for up to ${RETRY_WINDOW_SECONDS / 3600} hours` },
             },
           },
         },
