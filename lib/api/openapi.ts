@@ -101,9 +101,11 @@ function parametersOf(schema: z.ZodType | undefined, location: "path" | "query",
   });
 }
 
-function describeScope(operation: Operation): string {
-  if (operation.scope === null) return "Public: no API key needed.";
-  return `Requires an API key with the \`${operation.scope}\` scope.`;
+function describeAccess(operation: Operation): string {
+  const access = operation.scope === null ? "Public: no API key needed." : `Requires an API key with the \`${operation.scope}\` scope.`;
+  if (!operation.rateLimit) return access;
+  const { capacity, windowSeconds } = operation.rateLimit;
+  return `${access} Limited to ${capacity} requests per ${windowSeconds} seconds for each API key or user; beyond that the answer is 429 with Retry-After.`;
 }
 
 function operationObject(operation: Operation, collector: SchemaCollector) {
@@ -136,7 +138,8 @@ function operationObject(operation: Operation, collector: SchemaCollector) {
   return {
     operationId: operation.id,
     summary: operation.summary,
-    description: [operation.description, describeScope(operation)].filter(Boolean).join("\n\n"),
+    description: [operation.description, describeAccess(operation)].filter(Boolean).join("\n\n"),
+    ...(operation.rateLimit ? { "x-rate-limit": { requests: operation.rateLimit.capacity, window_seconds: operation.rateLimit.windowSeconds } } : {}),
     tags: operation.tags,
     security: operation.scope === null ? [] : [{ ApiKey: [operation.scope] }],
     ...(parameters.length > 0 ? { parameters } : {}),

@@ -6,6 +6,7 @@ import { sessionPrincipal } from "../auth/session-auth";
 import { currentTime } from "../clock";
 import { logger } from "../log";
 import { parseJsonStrict } from "./json-body";
+import { type RateLimit, RateLimiter } from "./rate-limit";
 import { ApiError, type FieldError, problemOf, problems } from "./problem";
 
 /**
@@ -33,6 +34,8 @@ export interface Operation<TParams = unknown, TQuery = unknown, TBody = unknown,
   query?: z.ZodType<TQuery>;
   body?: z.ZodType<TBody>;
   maxBodyBytes?: number;
+  // Per-caller limit (lib/http/rate-limit.ts); none when absent.
+  rateLimit?: RateLimit;
   // Request headers the operation reads, for the OpenAPI document; the handler validates them itself.
   headers?: Array<{ name: string; description: string; schema: z.ZodType }>;
   // The handler returns the schema's input (Dates and all); the schema formats and filters it.
@@ -134,6 +137,15 @@ async function authenticate(request: Request, operation: Operation, requestId: s
   return principal;
 }
 
+const rateLimiter = new RateLimiter();
+
+/** Takes one request from the caller's bucket, or throws a 429 that says when to retry. */
+function enforceRateLimit(limit: RateLimit, principal: Principal, now: Date): void {
+  const caller = `${principal.actor.type}:${principal.actor.id ?? principal.organizationId}`;
+  const decision = rateLimiter.take(caller, limit, now.getTime());
+  if (!decision.allowed) throw problems.rateLimited(decision.retryAfterSeconds, limit);
+}
+
 function problemResponse(error: ApiError, requestId: string): Response {
   return new Response(JSON.stringify(problemOf(error, requestId)), {
     status: error.status,
@@ -157,6 +169,8 @@ export function handle<TParams, TQuery, TBody, TResult>(
           principal.via === "session" ? "Your role cannot do this: ask an admin" : `This API key lacks the "${operation.scope}" scope`,
         );
       }
+
+      if (operation.rateLimit) enforceRateLimit(operation.rateLimit, principal, now);
 
       const rawParams = await routeContext.params;
       let params = rawParams as TParams;

@@ -112,6 +112,15 @@ export const problems = {
       detail: `Send the body as JSON with Content-Type: application/json${received ? ` (received ${received})` : ""}`,
     }),
   conflict: (detail: string) => new ApiError({ status: 409, type: "conflict", title: "Conflict", detail }),
+  rateLimited: (retryAfterSeconds: number, limit: { capacity: number; windowSeconds: number }) =>
+    new ApiError({
+      status: 429,
+      type: "rate-limited",
+      title: "Too many requests",
+      detail: `This operation allows ${limit.capacity} requests per ${limit.windowSeconds} seconds for each API key or user: retry in ${retryAfterSeconds} s`,
+      headers: { "retry-after": String(retryAfterSeconds) },
+      extensions: { retry_after: retryAfterSeconds },
+    }),
   methodNotAllowed: (allowed: string[]) =>
     new ApiError({
       status: 405,

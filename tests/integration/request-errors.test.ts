@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { RATE_LIMITS } from "../../lib/http/rate-limit";
 import { api } from "../support/api";
 import { createTenant, type Tenant } from "../support/fixtures";
+import { startReceiver } from "../support/receiver";
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
@@ -154,6 +156,34 @@ describe("request errors", () => {
         expect(response.status, `${method} ${path} ${body.slice(0, 40)}`).toBeLessThan(500);
         expect(response.text).not.toMatch(/at .*\.ts:\d+|node_modules|PrismaClient|TypeError/);
       }
+    }
+  });
+});
+
+describe("rate limits", () => {
+  it("answers 429 with Retry-After once test deliveries exceed the limit", async () => {
+    const tenant = await createTenant("Busy Team");
+    const receiver = await startReceiver();
+    try {
+      const created = await api("POST", "/v1/webhooks", { apiKey: tenant.apiKey, body: { url: receiver.url, events: ["finding.created"] } });
+      const statuses: number[] = [];
+      for (let index = 0; index < RATE_LIMITS.testDeliveries.capacity; index++) {
+        statuses.push((await api("POST", `/v1/webhooks/${created.body.id}/test`, { apiKey: tenant.apiKey })).status);
+      }
+      expect(statuses).toEqual(Array(RATE_LIMITS.testDeliveries.capacity).fill(200));
+
+      const limited = await api("GET", `/v1/webhooks/${created.body.id}/test`, { apiKey: tenant.apiKey });
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get("content-type")).toBe("application/problem+json");
+      expect(limited.body.type).toMatch(/rate-limited$/);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(receiver.requests).toHaveLength(RATE_LIMITS.testDeliveries.capacity);
+
+      const other = await createTenant("Quiet Team");
+      const otherWebhook = await api("POST", "/v1/webhooks", { apiKey: other.apiKey, body: { url: receiver.url, events: ["finding.created"] } });
+      expect((await api("POST", `/v1/webhooks/${otherWebhook.body.id}/test`, { apiKey: other.apiKey })).status).toBe(200);
+    } finally {
+      await receiver.close();
     }
   });
 });
