@@ -1,4 +1,6 @@
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSigningSecret } from "../../lib/crypto/signing-secrets";
 import { signatureDigest, signedHeaders } from "../../lib/signing";
@@ -288,5 +290,15 @@ describe("known-answer vector", () => {
     const shell = await runShellExample(["MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"], VECTOR.id, VECTOR.header, VECTOR.body, VECTOR.timestamp);
     expect(shell.code).toBe(2);
     expect(shell.output).toContain("whsec_");
+  });
+});
+
+describe("published examples", () => {
+  it("appear verbatim in docs/signatures.md", () => {
+    const documentation = readFileSync(path.join(import.meta.dirname, "..", "..", "docs", "signatures.md"), "utf8");
+    for (const file of ["verify.ts", "verify.py", "verify.sh", "verify-standardwebhooks.ts"]) {
+      const source = readFileSync(path.join(import.meta.dirname, "..", "..", "docs", "examples", file), "utf8");
+      expect(documentation.includes("\n" + source + "```"), file).toBe(true);
+    }
   });
 });
