@@ -8,7 +8,7 @@ import { e2eState } from "./support/state";
 /**
  * Runs every curl command of the product documentation's Webhooks page as
  * written there, against the real server and worker. Only the API host is
- * replaced by the local one, the key comes from $KEY as the page says, and
+ * replaced by the local one, the key comes from $KEY as on the page, and
  * {id} and {delivery_id} are filled in. Each step checks what the page
  * promises for its command.
  */
@@ -32,7 +32,7 @@ const REPLAY = `curl -sS https://api.wasviking.com/v1/webhooks/{id}/deliveries/{
 
 const execFileAsync = promisify(execFile);
 
-// Asynchronous on purpose: the receiver lives in this process and must keep answering while curl waits.
+// Asynchronous on purpose: the receiver lives in this process and must keep responding while curl waits.
 async function runDocCommand(command: string, values: { id?: string; deliveryId?: string } = {}): Promise<any> {
   const state = e2eState();
   let local = command.replaceAll(DOC_HOST, state.baseUrl);

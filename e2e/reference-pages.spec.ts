@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { EVENT_TYPES } from "../lib/events/catalog";
 
-/** The public reference pages render in Chromium, without sign-in and without loading anything from another origin. */
+/** Collects every request a page makes to another origin; the public reference pages must load nothing from elsewhere. */
 function recordForeignRequests(page: Page, baseUrl: string): string[] {
   const foreign: string[] = [];
   page.on("request", (request) => {

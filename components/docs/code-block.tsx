@@ -1,4 +1,4 @@
-/** A block of code or JSON shown verbatim, with a caption naming what it is. */
+/** Renders a block of code or JSON verbatim, with a caption naming what it is. */
 export function CodeBlock({ code, caption }: { code: string; caption?: string }) {
   return (
     <figure className="mt-3">

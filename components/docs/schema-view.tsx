@@ -24,7 +24,9 @@ function withoutRef(schema: Schema): Schema {
 
 function typeLabel(schema: Schema): string {
   if (schema.const !== undefined) return JSON.stringify(schema.const);
-  const types: string[] = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
+  let types: string[] = [];
+  if (Array.isArray(schema.type)) types = schema.type;
+  else if (schema.type) types = [schema.type];
   const label = types
     .map((type) => {
       if (type === "array") return `array of ${schema.items ? typeLabel(schema.items) : "any"}`;

@@ -5,7 +5,7 @@
 
 During a secret rotation, list both secrets separated by a space: a delivery
 is accepted when any of its signatures matches any of them. The server prints
-one JSON line per verified delivery and answers 401 to anything else. Copy
+one JSON line per verified delivery and responds 401 to anything else. Copy
 verify_delivery into your own handler; give it the raw body bytes (in Flask
 request.get_data(), in Django request.body), never a re-serialised object.
 """

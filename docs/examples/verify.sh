@@ -5,7 +5,7 @@
 #   WEBHOOK_SECRETS="whsec_..." ./verify.sh "$DELIVERY_ID" "$SIGNATURE_HEADER" body.json
 #
 # DELIVERY_ID and SIGNATURE_HEADER are the values of the Wasviking-Delivery and
-# Wasviking-Signature headers; body.json holds the raw body bytes exactly as
+# Wasviking-Signature headers; body.json contains the raw body bytes exactly as
 # received. During a rotation, list both secrets separated by a space. Prints
 # "valid" and exits 0, or prints "invalid" and exits 1; exits 2 on bad usage.
 # VERIFY_NOW (Unix seconds) replaces the clock, to check fixed test vectors.
@@ -79,7 +79,7 @@ age=$((now - 10#$timestamp))
 [ ${age#-} -le $TOLERANCE_SECONDS ] || invalid
 
 # bash has no constant-time comparison, so each digest is first blinded with a
-# random key: how long comparing the blinded values takes says nothing about
+# random key: how long comparing the blinded values takes reveals nothing about
 # the expected digest.
 blinding_key=$(openssl rand -hex 32)
 blind() { printf %s "$1" | hmac_sha256_hex "$blinding_key"; }

@@ -5,7 +5,7 @@
  *
  * During a secret rotation, list both secrets separated by a space: a
  * delivery is accepted when any of its signatures matches any of them.
- * The server prints one JSON line per verified delivery and answers 401 to
+ * The server prints one JSON line per verified delivery and responds 401 to
  * anything else. Copy verifyDelivery into your own handler; it needs the
  * raw body bytes, so read them before any JSON middleware parses the body
  * (with Express: express.raw({ type: "application/json" })).

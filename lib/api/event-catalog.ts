@@ -4,7 +4,7 @@ import { orderingKey } from "../events/ordering";
 import { EVENT_DEFINITIONS } from "../events/schemas";
 import { jsonSchemaOf } from "./json-schema";
 
-/** One entry of GET /v1/event-types and of the /docs/events page. */
+/** Builds the entries of GET /v1/event-types and of the /docs/events page. */
 export function eventCatalog() {
   return EVENT_DEFINITIONS.map((definition) => {
     const info = EVENT_TYPES.find((candidate) => candidate.type === definition.type)!;

@@ -6,11 +6,11 @@ import { logger } from "../log";
 
 /**
  * Idempotency-Key for POST /v1/events. A producer that retries after a timeout
- * sends the same key; within 24 hours the same key with the same body returns
+ * sends the same key. Within 24 hours the same key with the same body returns
  * the first result and publishes nothing new, and the same key with another
  * body is a 409. The record is written in the publishing transaction, so an
- * event and its record exist together or not at all, and of two concurrent
- * requests with one key the second waits on the first's row lock and then
+ * event and its record exist together or not at all. Of two concurrent
+ * requests with one key, the second waits on the first's row lock and then
  * returns its result.
  */
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
@@ -36,12 +36,17 @@ export function idempotencyKeyOf(request: Request): string | null {
   return value;
 }
 
+function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      .sort(([a], [b]) => compareCodePoints(a, b));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
   }
   return JSON.stringify(value);

@@ -6,7 +6,7 @@ import { z } from "zod";
  * date-time strings keep their `format` but lose zod's long equivalent
  * `pattern`, and schemas of what we send (responses, event data) drop
  * `additionalProperties: false`, because fields may be added to them and
- * clients are told to ignore fields they do not know.
+ * clients must ignore fields they do not know.
  */
 export type JsonSchema = Record<string, unknown>;
 

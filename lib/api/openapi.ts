@@ -191,9 +191,9 @@ function webhookObjects(collector: SchemaCollector) {
               },
             },
             responses: {
-              "2XX": { description: `Received. Any 2xx answer within ${ATTEMPT_DEADLINE_MS / 1000} seconds ends the delivery` },
+              "2XX": { description: `Received. Any 2xx response within ${ATTEMPT_DEADLINE_MS / 1000} seconds ends the delivery` },
               "410": { description: "Gone: the platform switches the webhook off and stops sending" },
-              default: { description: `Any other answer, or none, is retried with backoff for up to ${RETRY_WINDOW_SECONDS / 3600} hours` },
+              default: { description: `Any other response, or none, is retried with backoff for up to ${RETRY_WINDOW_SECONDS / 3600} hours` },
             },
           },
         },
@@ -215,7 +215,7 @@ function componentResponses() {
     };
   }
   responses.ProblemDefault = {
-    description: "Any other error, as problem details (500 answers carry only a request id, never internals)",
+    description: "Any other error, as problem details (500 responses carry only a request id, never internals)",
     content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
   };
   return responses;

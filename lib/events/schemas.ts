@@ -5,7 +5,7 @@ import { EVENT_TYPES, type EventType, eventTypeInfo } from "./catalog";
  * The `data` object of each event type: what producers must send to
  * POST /v1/events and what receivers get inside the envelope. Producers are
  * held to these schemas exactly (unknown fields are rejected, so a typo cannot
- * reach a receiver); receivers are told to ignore fields they do not know,
+ * reach a receiver). Receivers must ignore fields they do not know,
  * because new optional fields may be added to a type without a new version.
  */
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
@@ -240,7 +240,7 @@ export function eventDefinition(type: string): EventDefinition | undefined {
   return eventTypeInfo(type) ? { type: type as EventType, ...DEFINITIONS[type as EventType] } : undefined;
 }
 
-/** The JSON body every delivery carries (lib/events/envelope.ts writes it), with the data of one type. */
+/** Builds the schema of the JSON body every delivery carries (lib/events/envelope.ts writes it), with the data of one type. */
 export function envelopeSchema(type: EventType, data: z.ZodType = DEFINITIONS[type].data) {
   return z.object({
     id: z.string().regex(/^evt_[0-9A-HJKMNP-TV-Z]{26}$/).describe("Event id; the same in every delivery of this event to every webhook"),

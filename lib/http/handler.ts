@@ -139,7 +139,7 @@ async function authenticate(request: Request, operation: Operation, requestId: s
 
 const rateLimiter = new RateLimiter();
 
-/** Takes one request from the caller's bucket, or throws a 429 that says when to retry. */
+/** Takes one request from the caller's bucket, or throws a 429 with the seconds to wait in Retry-After. */
 function enforceRateLimit(limit: RateLimit, principal: Principal, now: Date): void {
   const caller = `${principal.actor.type}:${principal.actor.id ?? principal.organizationId}`;
   const decision = rateLimiter.take(caller, limit, now.getTime());

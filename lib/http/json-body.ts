@@ -1,8 +1,8 @@
 /**
  * Strict JSON for request bodies. JSON.parse keeps the last of two duplicate
  * keys, so `{"url": "https://a", "url": "https://b"}` means different things
- * to different parsers (a proxy may check the first, we would store the
- * second); such bodies are rejected instead. Deep nesting is rejected before
+ * to different parsers: a proxy may check the first URL while we would store
+ * the second. Such bodies are rejected instead. Deep nesting is rejected before
  * anything recursive touches the value, and strings PostgreSQL's jsonb cannot
  * store (U+0000, unpaired surrogates) are rejected instead of failing later.
  */

@@ -1,5 +1,5 @@
 /**
- * Per-caller request limits, as token buckets: a bucket holds `capacity`
+ * Per-caller request limits, as token buckets: a bucket contains `capacity`
  * requests and refills at capacity / windowSeconds per second, so a caller
  * may burst up to the capacity and then keep to the average rate. Buckets
  * live in the memory of each web process: with several processes behind a
@@ -25,7 +25,7 @@ const MAX_BUCKETS = 50_000;
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
-  /** Takes one request from the caller's bucket at `nowMs`, or says how long to wait. */
+  /** Takes one request from the caller's bucket at `nowMs`, or returns how long to wait. */
   take(caller: string, limit: RateLimit, nowMs: number): RateDecision {
     const key = `${limit.bucket}\u0000${caller}`;
     const ratePerMs = limit.capacity / (limit.windowSeconds * 1000);

@@ -3,10 +3,10 @@ import { operations } from "../api/operations";
 import { ApiError, problemOf, problems } from "./problem";
 
 /**
- * Answers API requests that no route handler takes: an unknown path under
- * /v1 is a 404 and a known path with another method a 405 with Allow, both as
- * problem details. Next.js would otherwise answer with an HTML page or an
- * empty 405. The table comes from lib/api/operations.ts, as the routes do.
+ * Builds the responses to API requests that no route handler takes: an
+ * unknown path under /v1 is a 404 and a known path with another method a 405
+ * with Allow, both as problem details. Next.js would otherwise respond with an
+ * HTML page or an empty 405. The table comes from lib/api/operations.ts, as the routes do.
  */
 interface RouteEntry {
   template: string;
@@ -22,7 +22,7 @@ function buildTable(): RouteEntry[] {
     byTemplate.set(operation.path, methods);
   }
   return [...byTemplate].map(([template, methods]) => {
-    // Next.js serves HEAD wherever GET is; OPTIONS is answered here.
+    // Next.js serves HEAD wherever GET is, and unmatchedRouteResponse responds to OPTIONS.
     if (methods.has("GET")) methods.add("HEAD");
     methods.add("OPTIONS");
     const source = template

@@ -8,7 +8,7 @@ import { secretKey, verifyDelivery } from "../../docs/examples/verify";
 import { type RunningExample, runPython, runShellExample, sendRaw, startExample } from "../support/verification-examples";
 
 /**
- * Every published verifier must answer "invalid" to malformed, truncated,
+ * Every published verifier must return "invalid" to malformed, truncated,
  * over-long and non-ASCII signature headers, never crash or throw; accept
  * either secret and either order during a rotation; and reproduce the
  * known-answer vector of docs/signatures.md with the one key derivation.
@@ -31,7 +31,7 @@ function hexDigest(secret: string, timestamp: number, deliveryId = DELIVERY): st
 }
 
 let deliveryCounter = 0;
-/** A delivery id not used before, since the example receivers acknowledge a repeated id without processing it. */
+/** Returns a delivery id not used before, since the example receivers acknowledge a repeated id without processing it. */
 function freshDeliveryId(): string {
   deliveryCounter++;
   return `dlv_01KBQ4B1F6H3Y8D2K9W4S7${String(deliveryCounter).padStart(4, "0")}`;
