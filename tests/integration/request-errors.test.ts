@@ -48,7 +48,7 @@ describe("request errors", () => {
   it("rejects a body that is not UTF-8", async () => {
     const response = await api("POST", "/v1/webhooks", {
       apiKey: tenant.apiKey,
-      rawBody: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) as unknown as string,
+      rawBody: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
       headers: JSON_HEADERS,
     });
     expect(response.status).toBe(400);
