@@ -49,6 +49,9 @@ test("unknown API paths and methods answer with problem details", async ({ reque
   expect(wrongMethod.status()).toBe(405);
   expect(wrongMethod.headers()["allow"]).toBe("GET, HEAD, OPTIONS, POST");
   expect((await wrongMethod.json()).type).toMatch(/method-not-allowed$/);
+  const undecodable = await request.get("/v1/webhooks/%E0%A4%A");
+  expect(undecodable.status()).toBe(400);
+  expect(undecodable.headers()["content-type"]).toBe("application/problem+json");
   const document = await request.get("/v1/openapi.json");
   expect(document.status()).toBe(200);
   expect((await document.json()).openapi).toBe("3.1.0");

@@ -38,6 +38,14 @@ describe("unmatchedRouteResponse", () => {
     expect(body.detail).toBe("Use GET or POST on this path");
   });
 
+  it("rejects a path that is not valid percent-encoding", async () => {
+    for (const path of ["/v1/webhooks/%", "/v1/webhooks/%E0%A4%A", "/v1/webhooks/%ZZ"]) {
+      const response = unmatchedRouteResponse("GET", path, null)!;
+      expect(response.status, path).toBe(400);
+      expect((await response.json()).type, path).toMatch(/bad-request$/);
+    }
+  });
+
   it("answers OPTIONS with the allowed methods", () => {
     const response = unmatchedRouteResponse("OPTIONS", "/v1/events", null)!;
     expect(response.status).toBe(204);

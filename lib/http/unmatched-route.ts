@@ -49,10 +49,23 @@ function problemResponse(error: ApiError, requestId: string, extraHeaders: Recor
   });
 }
 
+function isDecodable(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Returns the response for a request no route handler serves, or null to let the route handle it. */
 export function unmatchedRouteResponse(method: string, pathname: string, requestIdHeader: string | null): Response | null {
-  const methods = allowedMethods(pathname);
   const requestId = requestIdHeader?.slice(0, 64) || randomUUID();
+  // Next.js fails with a plain-text 500 when it cannot decode a path parameter, so such paths stop here.
+  if (!isDecodable(pathname)) {
+    return problemResponse(problems.badRequest("The path contains an invalid percent-encoded sequence: encode path segments as UTF-8"), requestId);
+  }
+  const methods = allowedMethods(pathname);
   if (methods === null) {
     return problemResponse(
       new ApiError({
