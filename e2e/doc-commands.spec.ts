@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import path from "node:path";
 import { promisify } from "node:util";
 import { expect, test } from "@playwright/test";
 import { verifySignature } from "../lib/signing";
@@ -8,8 +9,8 @@ import { e2eState } from "./support/state";
 /**
  * Runs every curl command of the product documentation's Webhooks page as
  * written there, against the real server and worker. Only the API host is
- * replaced by the local one, the key comes from $KEY as on the page, and
- * {id} and {delivery_id} are filled in. Each step checks what the page
+ * replaced by the local one, the key ($KEY, as on the page) is a local key of
+ * an organisation of this spec's own, and {id} and {delivery_id} are filled in. Each step checks what the page
  * promises for its command.
  */
 const DOC_HOST = "https://api.wasviking.com";
@@ -32,13 +33,24 @@ const REPLAY = `curl -sS https://api.wasviking.com/v1/webhooks/{id}/deliveries/{
 
 const execFileAsync = promisify(execFile);
 
+// The organisation these commands act in; its own, so no other spec's webhook receives the events published here.
+let apiKey = "";
+
+async function createOwnTenant(): Promise<string> {
+  const { stdout } = await execFileAsync("npx", ["tsx", "e2e/support/create-tenant.ts", "Documentation Commands"], {
+    cwd: path.resolve(import.meta.dirname, ".."),
+    env: { ...process.env, DATABASE_URL: e2eState().databaseUrl, LOG_LEVEL: "warn" },
+  });
+  return (JSON.parse(stdout) as { apiKey: string }).apiKey;
+}
+
 // Asynchronous on purpose: the receiver lives in this process and must keep responding while curl waits.
 async function runDocCommand(command: string, values: { id?: string; deliveryId?: string } = {}): Promise<any> {
   const state = e2eState();
   let local = command.replaceAll(DOC_HOST, state.baseUrl);
   if (values.id) local = local.replaceAll("{id}", values.id);
   if (values.deliveryId) local = local.replaceAll("{delivery_id}", values.deliveryId);
-  const { stdout } = await execFileAsync("bash", ["-c", local], { env: { ...process.env, KEY: state.apiKey }, timeout: 30_000 });
+  const { stdout } = await execFileAsync("bash", ["-c", local], { env: { ...process.env, KEY: apiKey }, timeout: 30_000 });
   return JSON.parse(stdout);
 }
 
@@ -56,16 +68,17 @@ test.describe("product documentation commands", () => {
   let webhookId: string | undefined;
 
   test.beforeAll(async () => {
+    apiKey = await createOwnTenant();
     receiver = await startReceiver("/wasviking-hook");
   });
 
   test.afterAll(async ({ request }) => {
-    if (webhookId) await request.delete(`/v1/webhooks/${webhookId}`, { headers: { authorization: `ApiKey ${e2eState().apiKey}` } });
+    if (webhookId) await request.delete(`/v1/webhooks/${webhookId}`, { headers: { authorization: `ApiKey ${apiKey}` } });
     await receiver.close();
   });
 
   test("register, rotate, test and replay work as documented", async ({ request }) => {
-    const headers = { authorization: `ApiKey ${e2eState().apiKey}` };
+    const headers = { authorization: `ApiKey ${apiKey}` };
 
     // Registering: "The response includes the signing secret. Store it; it is shown once."
     const registered = await runDocCommand(REGISTER);
