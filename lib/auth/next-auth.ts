@@ -5,6 +5,7 @@ import { signOutPortalSession } from "../accounts/sign-out";
 import { currentTime } from "../clock";
 import { clientAddress } from "../http/client-address";
 import { SESSION_MAX_AGE_SECONDS } from "./portal-sessions";
+import { ACCOUNT_LOCKED_ERROR } from "./sign-in-errors";
 import { sessionSecret } from "./session-token";
 
 /**
@@ -14,9 +15,6 @@ import { sessionSecret } from "./session-token";
  * sign-out forms with a CSRF token; the API protects cookie-authenticated
  * changes with a same-origin check (lib/http/handler.ts).
  */
-
-// Message of the error thrown by authorize() for a locked account; the sign-in page shows its own text for it.
-export const ACCOUNT_LOCKED_ERROR = "AccountLocked";
 
 function headersOf(raw: unknown): Headers {
   const headers = new Headers();

@@ -1,6 +1,7 @@
 import { findPortalUser, type PortalUser } from "./portal-sessions";
 import { type Principal, scopesOfRole } from "./principal";
-import { decodeSessionToken, parseCookieHeader, sessionTokenOf } from "./session-token";
+import { parseCookieHeader, sessionTokenOf } from "./session-cookie";
+import { decodeSessionToken } from "./session-token";
 
 /**
  * Authentication by the portal's session cookie, used by the API for calls the

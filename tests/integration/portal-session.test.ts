@@ -1,7 +1,7 @@
 import { encode } from "next-auth/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signOutPortalSession } from "../../lib/accounts/sign-out";
-import { sessionCookieName } from "../../lib/auth/session-token";
+import { sessionCookieName } from "../../lib/auth/session-cookie";
 import { pool } from "../../lib/db";
 import { api } from "../support/api";
 import { createTenant, type Tenant } from "../support/fixtures";

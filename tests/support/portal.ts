@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { createUser } from "../../lib/accounts/organizations";
 import { signInWithPassword } from "../../lib/accounts/sign-in";
 import type { Role } from "../../lib/auth/principal";
-import { encodeSessionToken, sessionCookieName } from "../../lib/auth/session-token";
+import { sessionCookieName } from "../../lib/auth/session-cookie";
+import { encodeSessionToken } from "../../lib/auth/session-token";
 
 /**
  * Portal users for integration tests. A sign-in goes through the product's
