@@ -17,7 +17,7 @@ test("admin creates an API key, shown once, and revokes it", async ({ page, cont
   await expect(form.getByText("Choose at least one scope")).toBeVisible();
   await form.getByLabel("Name").fill("SIEM exporter (browser test)");
   await form.getByRole("checkbox", { name: /webhooks:read/ }).check();
-  await screenshot(page, "api-key-form");
+  await screenshot(page, "api-key-form", { fullPage: false });
   await form.getByRole("button", { name: "Create API key" }).click();
 
   const reveal = page.getByRole("dialog", { name: "API key created: store it now" });
@@ -27,7 +27,7 @@ test("admin creates an API key, shown once, and revokes it", async ({ page, cont
   const key = await readClipboard(page);
   expect(key).toBe(shown);
   expect(key).toMatch(/^wvk_[0-9A-Za-z]{8}_[0-9A-Za-z]{32}$/);
-  await screenshot(page, "api-key-reveal");
+  await screenshot(page, "api-key-reveal", { fullPage: false });
   await reveal.getByRole("button", { name: "I have stored it" }).click();
   await expect(reveal).toBeHidden();
 

@@ -32,13 +32,14 @@ async function copyRevealedSecret(page: Page): Promise<string> {
   return copied;
 }
 
-async function sendTestEvent(page: Page): Promise<void> {
+async function sendTestEvent(page: Page, screenshotName?: string): Promise<void> {
   const before = receiver.requests.length;
   await page.getByRole("button", { name: "Send test event" }).first().click();
   const result = page.getByRole("dialog", { name: "Test event delivered" });
   await expect(result).toBeVisible({ timeout: 20_000 });
   await expect(result.locator("[data-test-result]")).toContainText("HTTP 204");
   await receiver.waitForRequests(before + 1);
+  if (screenshotName) await screenshot(page, screenshotName, { fullPage: false });
   await result.getByRole("button", { name: "Close" }).click();
   await expect(result).toBeHidden();
 }
@@ -75,7 +76,7 @@ test("signing secret lives once, verifies, rotates and revokes", async ({ page, 
   await expect(reveal.getByRole("link", { name: "How to verify signatures" })).toHaveAttribute("href", "/docs/events#verifying-signatures");
   const secret = await copyRevealedSecret(page);
   await expect(reveal).toContainText(fingerprintOf(secret));
-  await screenshot(page, "reveal-once-secret");
+  await screenshot(page, "reveal-once-secret", { fullPage: false });
   await page.keyboard.press("Escape");
   await page.keyboard.press("Escape");
   await page.mouse.click(5, 5);
@@ -86,7 +87,7 @@ test("signing secret lives once, verifies, rotates and revokes", async ({ page, 
   const webhookId = /webhooks\/(wh_[0-9A-Z]+)/.exec(page.url())![1]!;
 
   // A test delivery verifies with the copied secret.
-  await sendTestEvent(page);
+  await sendTestEvent(page, "test-event-result");
   expect(verifiesWith(lastDelivery(), secret)).toBe(true);
   expect(lastDelivery().headers["wasviking-event"]).toBe("webhook.test");
   await screenshot(page, "webhook-settings");
@@ -116,6 +117,7 @@ test("signing secret lives once, verifies, rotates and revokes", async ({ page, 
   await page.getByRole("button", { name: "Rotate secret" }).click();
   const confirmRotation = page.getByRole("alertdialog", { name: "Rotate the signing secret?" });
   await expect(confirmRotation).toContainText(fingerprintOf(secret));
+  await screenshot(page, "rotate-confirmation", { fullPage: false });
   await confirmRotation.getByRole("button", { name: "Rotate secret" }).click();
   await expect(page.getByRole("dialog", { name: "New signing secret: store it now" })).toBeVisible();
   const rotated = await copyRevealedSecret(page);

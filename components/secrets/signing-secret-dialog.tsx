@@ -15,10 +15,8 @@ export function SigningSecretDialog({ title, revealed, onClose }: { title: strin
             How to verify signatures
           </a>
         </p>
-        <p>
-          The fingerprint identifies the secret without revealing it. A receiver can compute it with{" "}
-          <code className="font-mono break-all">printf %s &quot;$SECRET&quot; | sha256sum | cut -c1-12</code>.
-        </p>
+        <p>The fingerprint identifies the secret without revealing it. A receiver can compute it with:</p>
+        <pre className="overflow-x-auto rounded bg-slate-100 px-3 py-2 font-mono text-xs">printf %s &quot;$SECRET&quot; | sha256sum | cut -c1-12</pre>
       </div>
     </RevealOnceDialog>
   );

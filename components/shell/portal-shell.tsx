@@ -37,7 +37,7 @@ export function PortalShell({ children }: { children: ReactNode }) {
                       {item.label}
                     </a>
                   ) : (
-                    <Link href={item.href} className={classes} aria-current={active ? "page" : undefined}>
+                    <Link href={item.href} className={classes} aria-current={active ? "page" : undefined} onClick={() => setMenuOpen(false)}>
                       {item.label}
                     </Link>
                   )}

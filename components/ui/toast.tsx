@@ -21,7 +21,9 @@ interface Toaster {
   error(message: string): void;
 }
 
-const TOAST_DURATION_MS: Record<ToastTone, number> = { success: 5000, error: 10000 };
+const TOAST_DURATION_MS: Record<ToastTone, number> = { success: 4000, error: 10000 };
+// Older notices make way for new ones, so a burst of actions does not cover the page.
+const MAX_TOASTS = 3;
 
 const ToastContext = createContext<Toaster | null>(null);
 
@@ -46,7 +48,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const show = useCallback(
     (tone: ToastTone, message: string) => {
       const id = nextId.current++;
-      setToasts((current) => [...current.slice(-3), { id, tone, message }]);
+      setToasts((current) => [...current.slice(-(MAX_TOASTS - 1)), { id, tone, message }]);
       timers.current.set(
         id,
         setTimeout(() => dismiss(id), TOAST_DURATION_MS[tone]),

@@ -30,7 +30,7 @@ export function LastDelivery({ stats }: { stats: Webhook["delivery_stats"] }) {
 export function SuccessRate({ stats }: { stats: Webhook["delivery_stats"] }) {
   const counts = stats.last_24h;
   const attempted = counts.succeeded + counts.failed + counts.retrying;
-  if (counts.success_rate === null) return <span className="text-slate-500">No deliveries in 24 h</span>;
+  if (counts.success_rate === null) return <span className="text-slate-500">No deliveries</span>;
   const tone = counts.success_rate >= 0.99 ? "text-emerald-700" : counts.success_rate >= 0.9 ? "text-amber-700" : "text-red-700";
   return (
     <span>

@@ -30,9 +30,13 @@ export function verifiesWith(request: ReceivedRequest, secret: string): boolean 
   return result.ok;
 }
 
-/** Saves a full-page screenshot of the current screen as a test artifact under test-results/. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+/**
+ * Saves a screenshot of the current screen as a test artifact under
+ * test-results/: the whole page, or only the window when a dialog is open
+ * (a full-page capture would show the fixed overlay stretched).
+ */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage });
 }
 
 /** Reads the clipboard of the page's browser context (the test must have granted clipboard permissions). */

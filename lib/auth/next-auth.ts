@@ -4,6 +4,7 @@ import { signInWithPassword } from "../accounts/sign-in";
 import { signOutPortalSession } from "../accounts/sign-out";
 import { currentTime } from "../clock";
 import { clientAddress } from "../http/client-address";
+import { logger } from "../log";
 import { SESSION_MAX_AGE_SECONDS } from "./portal-sessions";
 import { ACCOUNT_LOCKED_ERROR } from "./sign-in-errors";
 import { sessionSecret } from "./session-token";
@@ -62,6 +63,15 @@ export function authOptions(): NextAuthOptions {
       async session({ session }) {
         return { expires: session.expires };
       },
+    },
+    // next-auth logs through console by default; its codes go to the product's logger instead, without metadata that could hold credentials.
+    logger: {
+      error: (code, metadata) => {
+        const error = metadata instanceof Error ? metadata : metadata?.error instanceof Error ? metadata.error : undefined;
+        logger.error({ code, err: error }, "portal sign-in machinery failed");
+      },
+      warn: (code) => logger.warn({ code }, "portal sign-in machinery warned"),
+      debug: () => undefined,
     },
     events: {
       async signOut({ token }) {
