@@ -7,11 +7,10 @@ import { applyMigrations } from "../scripts/lib/migrations";
  * `npm run bench:webhook-list -- [deliveries per webhook per day]`: times the
  * query behind the delivery figures of a page of webhooks
  * (lib/deliveries/webhook-stats.ts). It creates a scratch database on the
- * DATABASE_URL server, seeds 50 webhooks whose deliveries are spread over the
- * last 48 hours (90% succeeded, 5% failed, 3% retrying, 2% pending, a few
- * tests), analyzes the tables, and prints the median and p95 of 30 runs of the
- * query for the whole page, then the query plan. The database is dropped at
- * the end.
+ * DATABASE_URL server and seeds 50 webhooks whose deliveries are spread over
+ * the last 48 hours (90% succeeded, 5% failed, 3% retrying, 2% pending, a few
+ * tests). After ANALYZE it prints the median and p95 of 30 runs of the query
+ * for the whole page, then the query plan, and drops the database.
  */
 // Dropping the scratch database ends the pool's last connections, which the product's logger would report as warnings.
 process.env.LOG_LEVEL ??= "error";

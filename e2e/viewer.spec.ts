@@ -3,7 +3,7 @@ import { screenshot, signIn } from "./support/portal";
 import { e2eState } from "./support/state";
 
 /**
- * A viewer reads everything but sees no control that changes anything, and
+ * A viewer reads everything but is shown no control that changes anything, and
  * the API rejects the changes anyway when sent from the viewer's own session.
  */
 test("viewer sees no mutation controls and the API refuses their changes", async ({ page, request }) => {

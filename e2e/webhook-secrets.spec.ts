@@ -4,10 +4,11 @@ import { fingerprintOf, readClipboard, screenshot, signIn, verifiesWith } from "
 import { e2eState } from "./support/state";
 
 /**
- * The life of a webhook's signing secret, end to end: created in the portal,
- * copied from the reveal-once dialog, used by a real receiver to verify a test
- * delivery, gone from every later page and response, rotated with an overlap
- * in which both secrets verify, and revoked so only the new one does.
+ * The life of a webhook's signing secret, end to end. It is created in the
+ * portal, copied from the reveal-once dialog, and used by a real receiver to
+ * verify a test delivery. It is then gone from every later page and response,
+ * rotated with an overlap in which both secrets verify, and revoked so that
+ * only the new one does.
  */
 test.describe.configure({ mode: "serial" });
 

@@ -8,9 +8,9 @@ import { Dialog } from "@/components/ui/dialog";
 /**
  * Shows a signing secret or an API key the one time the API returns it. The
  * value lives only in the state of the component that opened this dialog,
- * which drops it on close. The dialog ignores Escape and clicks outside, asks
- * before the page is left, and drops the value when the browser puts the page
- * away, so a page restored from the back-forward cache does not show it again.
+ * which drops it on close. The dialog ignores Escape and clicks outside, makes
+ * the browser confirm before the page is left, and drops the value on
+ * `pagehide`, so a page restored from the back-forward cache does not show it.
  */
 export interface RevealedValue {
   value: string;
@@ -20,7 +20,7 @@ export interface RevealedValue {
 
 interface RevealOnceDialogProps {
   title: string;
-  // What the value is, in a sentence: "signing secret" or "API key".
+  // Name of the value inside sentences: "signing secret" or "API key".
   noun: string;
   revealed: RevealedValue;
   labelName: string;

@@ -34,7 +34,7 @@ export const NAVIGATION: NavigationSection[] = [
   },
 ];
 
-/** Returns the sections and items a user of the given role sees. */
+/** Returns the sections and items shown to a user of the given role. */
 export function visibleNavigation(isAdmin: boolean): NavigationSection[] {
   return NAVIGATION.map((section) => ({ ...section, items: section.items.filter((item) => isAdmin || !item.adminOnly) })).filter(
     (section) => section.items.length > 0,

@@ -4,8 +4,7 @@ import { createContext, type ReactNode, useContext } from "react";
 import type { Role } from "@/lib/auth/principal";
 
 /**
- * What every portal page needs to know about who is signed in and how this
- * deployment is set up. The server layout reads it per request; the API still
+ * The signed-in user and the deployment settings every portal page needs. The server layout reads it per request; the API still
  * checks every call, so hiding a control here is for clarity, not security.
  */
 export interface PortalContextValue {

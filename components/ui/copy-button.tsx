@@ -40,13 +40,17 @@ export function CopyButton({ value, label = "Copy", tone = "secondary" }: { valu
     return () => clearTimeout(timer);
   }, [state]);
 
+  let announcement = "";
+  if (state === "copied") announcement = "Copied to the clipboard";
+  if (state === "failed") announcement = "Copying failed: select the text and copy it by hand";
+
   return (
     <span className="inline-flex items-center gap-2">
       <Button tone={tone} onClick={async () => setState((await copyText(value)) ? "copied" : "failed")}>
         {state === "copied" ? "Copied" : label}
       </Button>
       <span role="status" className="text-sm text-slate-600">
-        {state === "copied" ? "Copied to the clipboard" : state === "failed" ? "Copying failed: select the text and copy it by hand" : ""}
+        {announcement}
       </span>
     </span>
   );

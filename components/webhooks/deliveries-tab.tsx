@@ -10,7 +10,7 @@ import { formatDuration } from "@/lib/portal/format";
 import { useWebhookDeliveries } from "./queries";
 import { SendTestEventButton } from "./send-test-event";
 
-/** The Deliveries tab: the webhook's deliveries, newest first, with their status and the endpoint's latest answer. */
+/** The Deliveries tab: the webhook's deliveries, newest first, with their status and the endpoint's latest response. */
 export function DeliveriesTab({ webhookId }: { webhookId: string }) {
   const canManage = useCanManage();
   const deliveries = useWebhookDeliveries(webhookId);

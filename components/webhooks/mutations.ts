@@ -10,7 +10,7 @@ import { webhookKeys } from "./queries";
 /**
  * One hook per change to a webhook. Each refreshes the reads it affects and
  * shows a notice. Hooks that receive a secret hand it to `onSecret` and return
- * the rest of the answer, so the secret never enters react-query's caches.
+ * the rest of the response, so the secret never enters react-query's caches.
  */
 export function useCreateWebhook({ onSecret }: { onSecret: (secret: RevealedValue) => void }) {
   const queryClient = useQueryClient();

@@ -11,7 +11,7 @@ import { useSendTestEvent } from "./mutations";
 /**
  * "Send test event": a webhook.test delivery made while the admin waits,
  * signed and recorded like a real one, followed by a dialog with the
- * endpoint's answer. The answer's body is shown as plain text, never rendered.
+ * endpoint's response. The response body is shown as plain text, never rendered.
  */
 export function SendTestEventButton({ webhookId }: { webhookId: string }) {
   const send = useSendTestEvent(webhookId);

@@ -11,8 +11,8 @@ import { EventPicker } from "./event-picker";
 /**
  * The create and edit form of a webhook. The URL is checked in the browser
  * with the API's own rules (lib/url-safety.ts), so most mistakes show while
- * typing; what only the server can check comes back as a 422 and is shown on
- * the field it names.
+ * typing. What only the server can check comes back as a 422, and its message
+ * is shown on the field it names.
  */
 export interface WebhookFormValues {
   url: string;
@@ -74,7 +74,7 @@ export function WebhookForm({ initial, submitLabel, pendingLabel, pending, serve
   if (values.events.length === 0) clientErrors.events = "Choose at least one event type";
   if (values.description.length > MAX_DESCRIPTION_LENGTH) clientErrors.description = `Keep the description to ${MAX_DESCRIPTION_LENGTH} characters or fewer`;
 
-  const shown = (field: FieldName) => serverErrors[field] ?? (touched[field] || submitted ? clientErrors[field] : undefined);
+  const visibleError = (field: FieldName) => serverErrors[field] ?? (touched[field] || submitted ? clientErrors[field] : undefined);
 
   const change = <K extends keyof WebhookFormValues>(field: K, value: WebhookFormValues[K]) => {
     setValues((current) => ({ ...current, [field]: value }));
@@ -117,7 +117,7 @@ export function WebhookForm({ initial, submitLabel, pendingLabel, pending, serve
         value={values.url}
         onChange={(event) => change("url", event.target.value)}
         onBlur={() => setTouched((current) => ({ ...current, url: true }))}
-        error={shown("url")}
+        error={visibleError("url")}
         required
       />
       <TextAreaField
@@ -129,7 +129,7 @@ export function WebhookForm({ initial, submitLabel, pendingLabel, pending, serve
         value={values.description}
         onChange={(event) => change("description", event.target.value)}
         onBlur={() => setTouched((current) => ({ ...current, description: true }))}
-        error={shown("description")}
+        error={visibleError("description")}
       />
       <div ref={eventsBox}>
         <EventPicker
@@ -138,7 +138,7 @@ export function WebhookForm({ initial, submitLabel, pendingLabel, pending, serve
             change("events", events);
             setTouched((current) => ({ ...current, events: true }));
           }}
-          error={shown("events")}
+          error={visibleError("events")}
         />
       </div>
       <label className="flex items-start gap-2 text-sm">

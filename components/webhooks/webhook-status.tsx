@@ -31,7 +31,9 @@ export function SuccessRate({ stats }: { stats: Webhook["delivery_stats"] }) {
   const counts = stats.last_24h;
   const attempted = counts.succeeded + counts.failed + counts.retrying;
   if (counts.success_rate === null) return <span className="text-slate-500">No deliveries</span>;
-  const tone = counts.success_rate >= 0.99 ? "text-emerald-700" : counts.success_rate >= 0.9 ? "text-amber-700" : "text-red-700";
+  let tone = "text-red-700";
+  if (counts.success_rate >= 0.99) tone = "text-emerald-700";
+  else if (counts.success_rate >= 0.9) tone = "text-amber-700";
   return (
     <span>
       <span className={`font-semibold ${tone}`}>{formatPercent(counts.success_rate)}</span>{" "}

@@ -67,7 +67,9 @@ export function authOptions(): NextAuthOptions {
     // next-auth logs through console by default; its codes go to the product's logger instead, without metadata that could hold credentials.
     logger: {
       error: (code, metadata) => {
-        const error = metadata instanceof Error ? metadata : metadata?.error instanceof Error ? metadata.error : undefined;
+        let error: Error | undefined;
+        if (metadata instanceof Error) error = metadata;
+        else if (metadata?.error instanceof Error) error = metadata.error;
         logger.error({ code, err: error }, "portal sign-in machinery failed");
       },
       warn: (code) => logger.warn({ code }, "portal sign-in machinery warned"),

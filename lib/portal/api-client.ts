@@ -42,7 +42,7 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** An error answer of the API (RFC 9457 problem details), or a request that got no answer (status 0). */
+/** An error response of the API (RFC 9457 problem details), or a request that got no response (status 0). */
 export class ApiProblem extends Error {
   readonly status: number;
   readonly problemType: string;
@@ -97,7 +97,7 @@ async function call<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string
     throw new ApiProblem({
       status: response.status,
       type: typeof problem.type === "string" ? problem.type : "unknown",
-      detail: typeof problem.detail === "string" ? problem.detail : `The server answered ${response.status} ${response.statusText}`.trim(),
+      detail: typeof problem.detail === "string" ? problem.detail : `The server responded ${response.status} ${response.statusText}`.trim(),
       errors: Array.isArray(problem.errors) ? problem.errors : undefined,
       request_id: typeof problem.request_id === "string" ? problem.request_id : undefined,
     });

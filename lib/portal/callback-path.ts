@@ -1,5 +1,5 @@
 /**
- * Where the sign-in page sends a user afterwards. Only a path of this portal
+ * The page a user lands on after sign-in. Only a path of this portal
  * is accepted, so a crafted sign-in link cannot forward someone to another
  * site (an open redirect) or back into the sign-in endpoints.
  */

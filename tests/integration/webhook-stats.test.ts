@@ -10,7 +10,7 @@ const HOUR = 60 * 60 * 1000;
 
 /**
  * Seeds a delivery in a given state, created `ageMs` ago, as the dispatch
- * engine would have left it; the figures under test are read from these rows.
+ * engine would have left it. The figures under test are read from these rows.
  */
 async function seedDelivery(
   tenant: Tenant,
