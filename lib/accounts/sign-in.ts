@@ -41,6 +41,11 @@ function userActor(user: { id: string; name: string; email: string }, meta: Sign
   return { type: "user", id: user.id, label: `${user.name} (${user.email})`, sourceIp: meta.sourceIp, userAgent: meta.userAgent };
 }
 
+// A failed sign-in is recorded against the account but not as its owner's act: whoever typed the password is unknown.
+function signInFormActor(meta: SignInMeta): Actor {
+  return { type: "system", id: null, label: "Portal sign-in form", sourceIp: meta.sourceIp, userAgent: meta.userAgent };
+}
+
 async function recentFailures(user: { id: string; organizationId: string; lastSignInAt: Date | null }, now: Date): Promise<number> {
   const windowStart = new Date(now.getTime() - FAILED_SIGN_IN_WINDOW_MS);
   const since = user.lastSignInAt && user.lastSignInAt > windowStart ? user.lastSignInAt : windowStart;
@@ -81,7 +86,7 @@ export async function signInWithPassword(email: string, password: string, meta: 
   if (!(await verifyPassword(password, row.password_hash))) {
     await recordAudit(pool(), {
       organizationId: user.organizationId,
-      actor: userActor(user, meta),
+      actor: signInFormActor(meta),
       action: "user.sign_in_failed",
       targetType: "user",
       targetId: user.id,

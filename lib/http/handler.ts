@@ -119,7 +119,9 @@ async function authenticate(request: Request, operation: Operation, requestId: s
     return authenticateApiKey(authorization, meta);
   }
   const principal = await sessionPrincipal(request, meta);
-  if (!principal) throw problems.unauthorized('Send an API key as "Authorization: ApiKey <key>"');
+  if (!principal) {
+    throw problems.unauthorized(operation.sessionOnly ? "Sign in to the portal first" : 'Send an API key as "Authorization: ApiKey <key>"');
+  }
   if (operation.method !== "GET" || operation.mutating) assertSameOrigin(request);
   return principal;
 }

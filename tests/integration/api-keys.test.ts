@@ -134,6 +134,12 @@ describe("API key management", () => {
     expect((await api("GET", "/v1/webhooks", { apiKey: created.key })).status).toBe(200);
   });
 
+  it("asks for a portal sign-in without a session", async () => {
+    const response = await api("GET", "/v1/api-keys");
+    expect(response.status).toBe(401);
+    expect(response.body.detail).toBe("Sign in to the portal first");
+  });
+
   it("answers 404 to a malformed key id", async () => {
     const response = await api("DELETE", "/v1/api-keys/not-an-id", { headers: admin });
     expect(response.status).toBe(404);

@@ -30,8 +30,13 @@ describe("portal sign-in", () => {
     const user = await createPortalUser(tenant.organizationId, "viewer");
     const result = await signInWithPassword(user.email, `${user.password}x`, meta());
     expect(result).toEqual({ ok: false, reason: "invalid_credentials" });
-    const audit = await pool().query(`SELECT details::text AS details FROM audit_entries WHERE action = 'user.sign_in_failed' AND target_id = $1`, [user.userId]);
+    const audit = await pool().query(
+      `SELECT actor_type, source_ip, details::text AS details FROM audit_entries WHERE action = 'user.sign_in_failed' AND target_id = $1`,
+      [user.userId],
+    );
     expect(audit.rows).toHaveLength(1);
+    expect(audit.rows[0].actor_type).toBe("system");
+    expect(audit.rows[0].source_ip).toBe("203.0.113.7");
     expect(audit.rows[0].details).not.toContain(user.password);
   });
 
