@@ -38,6 +38,11 @@ test("viewer sees no mutation controls and the API refuses their changes", async
   await expect(page.getByRole("button", { name: "Revoke now" })).toHaveCount(0);
   await screenshot(page, "viewer-webhook-secrets");
 
+  await page.getByRole("link", { name: "Deliveries" }).click();
+  await expect(page.getByRole("heading", { name: "No deliveries yet" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send test event" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /Replay/ })).toHaveCount(0);
+
   await page.goto("/integrations/webhooks/new");
   await expect(page.getByRole("heading", { name: "Only admins can create webhooks" })).toBeVisible();
   await page.goto("/settings/api-keys");
@@ -55,6 +60,7 @@ test("viewer sees no mutation controls and the API refuses their changes", async
         rotate: await send("POST", `/v1/webhooks/${id}/rotate`),
         revokeSecret: await send("DELETE", `/v1/webhooks/${id}/secrets/${secretId}`),
         test: await send("POST", `/v1/webhooks/${id}/test`),
+        replay: await send("POST", `/v1/webhooks/${id}/deliveries/dlv_01JEX3M1Q8ZK4T6W2N9C5R7B0D/replay`),
         listKeys: await send("GET", "/v1/api-keys"),
         createKey: await send("POST", "/v1/api-keys", { name: "viewer", scopes: ["webhooks:read"] }),
         read: await send("GET", `/v1/webhooks/${id}`),
@@ -62,7 +68,7 @@ test("viewer sees no mutation controls and the API refuses their changes", async
     },
     { id: webhook.id, secretId: oldSecretId },
   );
-  expect(statuses).toEqual({ create: 403, update: 403, remove: 403, rotate: 403, revokeSecret: 403, test: 403, listKeys: 403, createKey: 403, read: 200 });
+  expect(statuses).toEqual({ create: 403, update: 403, remove: 403, rotate: 403, revokeSecret: 403, test: 403, replay: 403, listKeys: 403, createKey: 403, read: 200 });
 
   const after = await (await request.get(`/v1/webhooks/${webhook.id}`, { headers: { authorization: `ApiKey ${state.apiKey}` } })).json();
   expect(after.enabled).toBe(true);

@@ -38,7 +38,7 @@ async function sendTestEvent(page: Page, screenshotName?: string): Promise<void>
   await page.getByRole("button", { name: "Send test event" }).first().click();
   const result = page.getByRole("dialog", { name: "Test event delivered" });
   await expect(result).toBeVisible({ timeout: 20_000 });
-  await expect(result.locator("[data-test-result]")).toContainText("HTTP 204");
+  await expect(result.locator("[data-attempt-result]")).toContainText("HTTP 204");
   await receiver.waitForRequests(before + 1);
   if (screenshotName) await screenshot(page, screenshotName, { fullPage: false });
   await result.getByRole("button", { name: "Close" }).click();
@@ -147,6 +147,20 @@ test("signing secret lives once, verifies, rotates and revokes", async ({ page, 
   await page.getByRole("link", { name: "Deliveries" }).click();
   await expect(page.locator("tbody tr")).toHaveCount(3);
   await screenshot(page, "webhook-deliveries");
+
+  // Replaying the oldest test delivery resends it with the same id, signed with the current secret only.
+  const oldest = page.locator("tbody tr").last();
+  const replayedId = await oldest.getAttribute("data-delivery-id");
+  const before = receiver.requests.length;
+  await oldest.getByRole("button", { name: `Replay delivery ${replayedId}` }).click();
+  const replayed = page.getByRole("dialog", { name: "Delivery replayed" });
+  await expect(replayed).toBeVisible({ timeout: 20_000 });
+  await receiver.waitForRequests(before + 1);
+  expect(lastDelivery().headers["wasviking-delivery"]).toBe(replayedId);
+  expect(verifiesWith(lastDelivery(), rotated)).toBe(true);
+  expect(verifiesWith(lastDelivery(), secret)).toBe(false);
+  await replayed.getByRole("button", { name: "Close" }).click();
+  await expect(oldest.locator("td").nth(4)).toHaveText("2");
   await page.getByRole("link", { name: "Webhooks", exact: true }).first().click();
   await expect(page.getByRole("link", { name: receiver.url })).toBeVisible();
   await screenshot(page, "webhook-list");

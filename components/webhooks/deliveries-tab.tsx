@@ -1,12 +1,15 @@
 "use client";
 
+import { useState } from "react";
 import { useCanManage } from "@/components/shell/portal-context";
 import { Badge, DeliveryStatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState, ErrorState, SkeletonRows } from "@/components/ui/states";
 import { RelativeTime } from "@/components/ui/time";
-import type { Delivery } from "@/lib/portal/api-client";
+import type { AttemptResult, Delivery } from "@/lib/portal/api-client";
 import { formatDuration } from "@/lib/portal/format";
+import { AttemptResultDialog } from "./attempt-result-dialog";
+import { useReplayDelivery } from "./mutations";
 import { useWebhookDeliveries } from "./queries";
 import { SendTestEventButton } from "./send-test-event";
 
@@ -14,7 +17,12 @@ import { SendTestEventButton } from "./send-test-event";
 export function DeliveriesTab({ webhookId }: { webhookId: string }) {
   const canManage = useCanManage();
   const deliveries = useWebhookDeliveries(webhookId);
+  const replay = useReplayDelivery(webhookId);
+  const [replayed, setReplayed] = useState<AttemptResult | null>(null);
   const items = deliveries.data?.pages.flatMap((page) => page.data) ?? [];
+  const onReplay = canManage
+    ? (deliveryId: string) => replay.mutate(deliveryId, { onSuccess: setReplayed })
+    : undefined;
 
   if (deliveries.isPending) return <SkeletonRows rows={5} label="Loading deliveries" />;
   if (deliveries.isError) return <ErrorState title="The deliveries could not be loaded" error={deliveries.error} onRetry={() => void deliveries.refetch()} />;
@@ -51,11 +59,21 @@ export function DeliveriesTab({ webhookId }: { webhookId: string }) {
               <th scope="col" className="px-4 py-2 text-right">Attempts</th>
               <th scope="col" className="px-4 py-2">Last response</th>
               <th scope="col" className="px-4 py-2">Next attempt</th>
+              {onReplay ? (
+                <th scope="col" className="px-4 py-2">
+                  <span className="sr-only">Actions</span>
+                </th>
+              ) : null}
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {items.map((delivery) => (
-              <DeliveryRow key={delivery.id} delivery={delivery} />
+              <DeliveryRow
+                key={delivery.id}
+                delivery={delivery}
+                onReplay={onReplay}
+                replaying={replay.isPending && replay.variables === delivery.id}
+              />
             ))}
           </tbody>
         </table>
@@ -67,11 +85,33 @@ export function DeliveriesTab({ webhookId }: { webhookId: string }) {
           </Button>
         </div>
       ) : null}
+      {replayed ? (
+        <AttemptResultDialog
+          result={replayed}
+          title={replayed.attempt.succeeded ? "Delivery replayed" : "Replay not accepted"}
+          description={
+            replayed.attempt.succeeded
+              ? "The endpoint accepted a new attempt of this delivery, signed with the current secrets and carrying the same delivery id."
+              : "WASViking made a new attempt of this delivery, but the endpoint did not accept it."
+          }
+          onClose={() => setReplayed(null)}
+        />
+      ) : null}
     </section>
   );
 }
 
-function DeliveryRow({ delivery }: { delivery: Delivery }) {
+interface DeliveryRowProps {
+  delivery: Delivery;
+  // Admins only: makes a new attempt of the delivery now.
+  onReplay?: (deliveryId: string) => void;
+  replaying: boolean;
+}
+
+// Deliveries still on their way are retried by the schedule, so replay is offered for finished ones only.
+const REPLAYABLE = new Set(["succeeded", "failed"]);
+
+function DeliveryRow({ delivery, onReplay, replaying }: DeliveryRowProps) {
   const last = delivery.last_attempt;
   return (
     <tr data-delivery-id={delivery.id} className="align-top">
@@ -108,6 +148,15 @@ function DeliveryRow({ delivery }: { delivery: Delivery }) {
         )}
       </td>
       <td className="px-4 py-3 whitespace-nowrap text-slate-700">{delivery.next_attempt_at ? <RelativeTime value={delivery.next_attempt_at} /> : "—"}</td>
+      {onReplay ? (
+        <td className="px-4 py-3 text-right">
+          {REPLAYABLE.has(delivery.status) ? (
+            <Button onClick={() => onReplay(delivery.id)} pending={replaying} pendingLabel="Replaying…" aria-label={`Replay delivery ${delivery.id}`}>
+              Replay
+            </Button>
+          ) : null}
+        </td>
+      ) : null}
     </tr>
   );
 }

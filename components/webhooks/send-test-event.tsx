@@ -1,17 +1,15 @@
 "use client";
 
-import { useRef, useState } from "react";
-import { Badge } from "@/components/ui/badge";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
 import type { AttemptResult } from "@/lib/portal/api-client";
-import { formatDuration } from "@/lib/portal/format";
+import { AttemptResultDialog } from "./attempt-result-dialog";
 import { useSendTestEvent } from "./mutations";
 
 /**
  * "Send test event": a webhook.test delivery made while the admin waits,
  * signed and recorded like a real one, followed by a dialog with the
- * endpoint's response. The response body is shown as plain text, never rendered.
+ * endpoint's response.
  */
 export function SendTestEventButton({ webhookId }: { webhookId: string }) {
   const send = useSendTestEvent(webhookId);
@@ -21,60 +19,18 @@ export function SendTestEventButton({ webhookId }: { webhookId: string }) {
       <Button onClick={() => send.mutate(undefined, { onSuccess: setResult })} pending={send.isPending} pendingLabel="Sending test event…">
         Send test event
       </Button>
-      {result ? <TestResultDialog result={result} onClose={() => setResult(null)} /> : null}
-    </>
-  );
-}
-
-function TestResultDialog({ result, onClose }: { result: AttemptResult; onClose: () => void }) {
-  const close = useRef<HTMLButtonElement>(null);
-  const attempt = result.attempt;
-  return (
-    <Dialog
-      title={attempt.succeeded ? "Test event delivered" : "Test event not accepted"}
-      size="lg"
-      onDismiss={onClose}
-      initialFocus={close}
-      description={
-        attempt.succeeded
-          ? "Your endpoint accepted the webhook.test event. Check that your receiver verified its signature."
-          : "WASViking sent a webhook.test event, but your endpoint did not accept it. Test events are not retried."
-      }
-      footer={
-        <Button ref={close} tone="primary" onClick={onClose}>
-          Close
-        </Button>
-      }
-    >
-      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm" data-test-result>
-        <dt className="text-slate-500">Outcome</dt>
-        <dd>{attempt.succeeded ? <Badge tone="green">Succeeded</Badge> : <Badge tone="red">Failed</Badge>}</dd>
-        <dt className="text-slate-500">Response</dt>
-        <dd>{attempt.response_status !== null ? `HTTP ${attempt.response_status}` : "No HTTP answer"}</dd>
-        {attempt.error_class ? (
-          <>
-            <dt className="text-slate-500">Error</dt>
-            <dd>
-              <code className="font-mono">{attempt.error_class}</code>
-              {attempt.error_detail ? <span className="block text-slate-700">{attempt.error_detail}</span> : null}
-            </dd>
-          </>
-        ) : null}
-        <dt className="text-slate-500">Duration</dt>
-        <dd>{formatDuration(attempt.duration_ms)}</dd>
-        <dt className="text-slate-500">Delivery</dt>
-        <dd>
-          <code className="font-mono break-all">{result.delivery_id}</code>
-        </dd>
-      </dl>
-      {attempt.response_body ? (
-        <div className="mt-4">
-          <p className="text-sm font-medium text-slate-800">
-            Response body{attempt.response_body_truncated ? " (first part only)" : ""}
-          </p>
-          <pre className="mt-1 max-h-60 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs break-all whitespace-pre-wrap text-slate-100">{attempt.response_body}</pre>
-        </div>
+      {result ? (
+        <AttemptResultDialog
+          result={result}
+          title={result.attempt.succeeded ? "Test event delivered" : "Test event not accepted"}
+          description={
+            result.attempt.succeeded
+              ? "Your endpoint accepted the webhook.test event. Check that your receiver verified its signature."
+              : "WASViking sent a webhook.test event, but your endpoint did not accept it. Test events are not retried."
+          }
+          onClose={() => setResult(null)}
+        />
       ) : null}
-    </Dialog>
+    </>
   );
 }

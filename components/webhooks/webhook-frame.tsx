@@ -63,7 +63,7 @@ function WebhookHeader({ webhook }: { webhook: Webhook }) {
               <SendTestEventButton webhookId={webhook.id} />
               <Button
                 onClick={() => update.mutate({ enabled: !webhook.enabled })}
-                pending={update.isPending && update.variables?.enabled !== undefined && Object.keys(update.variables).length === 1}
+                pending={update.isPending}
                 pendingLabel={webhook.enabled ? "Disabling…" : "Enabling…"}
               >
                 {webhook.enabled ? "Disable" : "Enable"}

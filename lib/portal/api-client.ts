@@ -124,6 +124,7 @@ export const apiClient = {
   rotateSecret: (id: string) => call<RotatedSecret>("POST", `/v1/webhooks/${segment(id)}/rotate`),
   revokeSecret: (id: string, secretId: string) => call<SecretList>("DELETE", `/v1/webhooks/${segment(id)}/secrets/${segment(secretId)}`),
   sendTestEvent: (id: string) => call<AttemptResult>("POST", `/v1/webhooks/${segment(id)}/test`),
+  replayDelivery: (id: string, deliveryId: string) => call<AttemptResult>("POST", `/v1/webhooks/${segment(id)}/deliveries/${segment(deliveryId)}/replay`),
   listDeliveries: (id: string, cursor?: string | null) => call<Page<Delivery>>("GET", withCursor(`/v1/webhooks/${segment(id)}/deliveries`, cursor, 25)),
   listApiKeys: (cursor?: string | null) => call<Page<ApiKey>>("GET", withCursor("/v1/api-keys", cursor)),
   createApiKey: (input: CreateApiKeyInput) => call<CreatedApiKey>("POST", "/v1/api-keys", input),
