@@ -36,6 +36,36 @@ export function nextAttemptAt(input: RetryInput): Date | null {
   return new Date(Math.min(next, deadline));
 }
 
+// A 429 pauses the whole webhook for its Retry-After, or for this long when it carries none or an unusable one.
+export const DEFAULT_WEBHOOK_PAUSE_SECONDS = 60;
+// One response never pauses a whole webhook for longer than this, but the throttled delivery itself still waits its full Retry-After.
+export const MAX_WEBHOOK_PAUSE_SECONDS = 60 * 60;
+
+/**
+ * Returns how many seconds a throttling response pauses every delivery of its
+ * webhook, or null when it pauses nothing beyond its own delivery. A 429 always
+ * pauses. A 503 pauses only with a usable Retry-After, since without one it is
+ * an ordinary server error.
+ */
+export function webhookPauseSeconds(status: number, retryAfterSeconds: number | null): number | null {
+  if (status !== 429 && status !== 503) return null;
+  if (retryAfterSeconds !== null) return retryAfterSeconds > 0 ? Math.min(retryAfterSeconds, MAX_WEBHOOK_PAUSE_SECONDS) : null;
+  return status === 429 ? DEFAULT_WEBHOOK_PAUSE_SECONDS : null;
+}
+
+/**
+ * Returns when an attempt that came due while its webhook is paused should be
+ * made instead, or null to make it now. The pause never pushes an attempt past
+ * the end of its delivery's 24 h window: the last attempt keeps its time.
+ */
+export function deferredAttemptAt(input: { pausedUntil: Date | null; firstAttemptAt: Date | null; now: Date }): Date | null {
+  if (!input.pausedUntil || input.pausedUntil.getTime() <= input.now.getTime()) return null;
+  if (!input.firstAttemptAt) return input.pausedUntil;
+  const deadline = input.firstAttemptAt.getTime() + RETRY_WINDOW_SECONDS * 1000;
+  if (deadline <= input.now.getTime()) return null;
+  return new Date(Math.min(deadline, input.pausedUntil.getTime()));
+}
+
 // A Retry-After of more than a day is a misreading (milliseconds sent as seconds, for one); it falls back to the schedule.
 const MAX_RETRY_AFTER_SECONDS = RETRY_WINDOW_SECONDS;
 

@@ -87,6 +87,15 @@ export const problems = {
       title: "Unsupported media type",
       detail: `Send the body as JSON with Content-Type: application/json${received ? ` (received ${received})` : ""}`,
     }),
+  tooManyRequests: (detail: string, retryAfterSeconds: number) =>
+    new ApiError({
+      status: 429,
+      type: "rate-limited",
+      title: "Too many requests",
+      detail,
+      headers: { "retry-after": String(retryAfterSeconds) },
+      extensions: { retry_after_seconds: retryAfterSeconds },
+    }),
   conflict: (detail: string) => new ApiError({ status: 409, type: "conflict", title: "Conflict", detail }),
   methodNotAllowed: (allowed: string[]) =>
     new ApiError({

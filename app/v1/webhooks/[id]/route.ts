@@ -1,5 +1,6 @@
 import { operations } from "@/lib/api/operations";
 import { presentWebhook } from "@/lib/api/presenters";
+import { producer } from "@/lib/dispatch/producer";
 import { handle } from "@/lib/http/handler";
 import { deleteSubscription, getSubscription, updateSubscription } from "@/lib/subscriptions/service";
 
@@ -8,7 +9,7 @@ export const GET = handle(operations.getWebhook, async ({ principal, params, now
 );
 
 export const PATCH = handle(operations.updateWebhook, async ({ principal, params, body, now }) =>
-  presentWebhook(await updateSubscription(principal, params.id, body, now), now),
+  presentWebhook(await updateSubscription(principal, params.id, body, now, { producer }), now),
 );
 
 export const DELETE = handle(operations.deleteWebhook, async ({ principal, params, now }) => {
