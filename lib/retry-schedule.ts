@@ -69,6 +69,11 @@ export function deferredAttemptAt(input: { pausedUntil: Date | null; firstAttemp
 // A Retry-After of more than a day is a misreading (milliseconds sent as seconds, for one); it falls back to the schedule.
 const MAX_RETRY_AFTER_SECONDS = RETRY_WINDOW_SECONDS;
 
+// The three HTTP-date forms a recipient must accept (RFC 9110, section 5.6.7): IMF-fixdate, RFC 850 and asctime.
+const IMF_FIXDATE = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC_850_DATE = /^[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
 /**
  * Parses a Retry-After header value: delay-seconds (digits only) or an HTTP-date.
  * Returns the wait in whole seconds, or null for a missing, invalid, negative,
@@ -81,8 +86,11 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
     const seconds = Number(text);
     return seconds <= MAX_RETRY_AFTER_SECONDS ? seconds : null;
   }
-  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return null;
-  const date = Date.parse(text);
+  let date: number;
+  if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) date = Date.parse(text);
+  // asctime carries no zone but is always UTC; without one, Date.parse would read it as local time.
+  else if (ASCTIME_DATE.test(text)) date = Date.parse(`${text} GMT`);
+  else return null;
   if (Number.isNaN(date)) return null;
   const seconds = Math.ceil((date - now.getTime()) / 1000);
   if (seconds <= 0 || seconds > MAX_RETRY_AFTER_SECONDS) return null;
