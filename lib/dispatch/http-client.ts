@@ -7,7 +7,9 @@ import { BlockedDestinationError, type Resolver, safeLookup } from "./safe-looku
  * Sends one attempt and captures what came back, within hard limits: one
  * wall-clock deadline covers DNS, connect, TLS, upload and the whole response,
  * so a receiver that hangs or trickles bytes cannot hold a slot for longer.
- * Redirects are never followed (undici does not follow them unless told to).
+ * Connecting (TCP and TLS) has its own, shorter limit, which undici measures
+ * with a timer of about ±0.5 s precision. Redirects are never followed (undici
+ * follows them only with its redirect interceptor, which is not used here).
  */
 export const ATTEMPT_DEADLINE_MS = 15_000;
 export const CONNECT_TIMEOUT_MS = 5_000;
@@ -163,8 +165,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
     keepAliveTimeout: 30_000,
     connections: 64,
-    headersTimeout: deadlineMs,
-    bodyTimeout: deadlineMs,
+    // The abort signal below is the deadline. undici's own timers are coarse (about ±0.5 s) and
+    // could end an attempt early, so they only back it up from further out.
+    headersTimeout: deadlineMs + 2000,
+    bodyTimeout: deadlineMs + 2000,
   });
 
   return {
