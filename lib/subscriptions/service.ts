@@ -29,6 +29,7 @@ const subscriptionColumns = {
   eventTypes: true,
   enabled: true,
   disabledReason: true,
+  pausedUntil: true,
   dailyCap: true,
   createdAt: true,
   updatedAt: true,
