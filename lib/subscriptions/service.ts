@@ -158,7 +158,13 @@ export async function rotateSecret(principal: Principal, id: string, now: Date):
       action: "webhook.secret_rotated",
       targetType: "webhook",
       targetId: id,
-      details: { newFingerprint: row.fingerprint, expiringSecretIds: previous, revokedSecretIds: revoked },
+      // The overlap ends by itself at overlapEndsAt, so this entry also records when the old secret stops signing.
+      details: {
+        newFingerprint: row.fingerprint,
+        expiringSecretIds: previous,
+        overlapEndsAt: previous.length > 0 ? new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString() : null,
+        revokedSecretIds: revoked,
+      },
       at: now,
     });
     const subscription = await tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
