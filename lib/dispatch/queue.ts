@@ -88,7 +88,18 @@ export function createBoss(options: BossOptions): PgBoss {
     useListenNotify: worker,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  boss.on("error", (error) => logger.error({ err: error, role: options.role }, "job queue error"));
+  // While the database is away, every internal timer of pg-boss fails in turn: one line per 30 s is enough.
+  let lastErrorLog = 0;
+  let suppressedErrors = 0;
+  boss.on("error", (error) => {
+    if (Date.now() - lastErrorLog < 30_000) {
+      suppressedErrors++;
+      return;
+    }
+    logger.error({ err: error, role: options.role, suppressedErrors }, "job queue error");
+    lastErrorLog = Date.now();
+    suppressedErrors = 0;
+  });
   boss.on("warning", (warning) => logger.warn({ warning, role: options.role }, "job queue warning"));
   return boss;
 }
