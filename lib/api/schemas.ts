@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { SUBSCRIBABLE_EVENT_TYPES, EVENT_TYPES } from "../events/catalog";
+import { SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
+import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition } from "../events/schemas";
 import { isId } from "../ids";
 import { SCOPES } from "../auth/principal";
 
@@ -12,10 +13,18 @@ const timestamp = z.iso.datetime().describe("ISO 8601 time in UTC");
 const isoOut = z.date().transform((date) => date.toISOString()).pipe(timestamp);
 const nullableIsoOut = z.date().nullable().transform((date) => date?.toISOString() ?? null).pipe(timestamp.nullable());
 
-export const webhookIdParam = z.object({ id: z.string().refine((value) => isId("subscription", value)) });
+const webhookId = z
+  .string()
+  .refine((value) => isId("subscription", value))
+  .describe("Webhook id, for example wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK");
+
+export const webhookIdParam = z.object({ id: webhookId });
 export const deliveryParams = z.object({
-  id: z.string().refine((value) => isId("subscription", value)),
-  deliveryId: z.string().refine((value) => isId("delivery", value)),
+  id: webhookId,
+  deliveryId: z
+    .string()
+    .refine((value) => isId("delivery", value))
+    .describe("Delivery id, for example dlv_01KBQ4B1F6H3Y8D2K9W4S7T0VA"),
 });
 
 export const eventTypeName = z.enum(SUBSCRIBABLE_EVENT_TYPES as [string, ...string[]]);
@@ -25,7 +34,7 @@ export const createWebhookBody = z.strictObject({
   events: z.array(eventTypeName).min(1, "List at least one event type").max(SUBSCRIBABLE_EVENT_TYPES.length),
   description: z.string().trim().max(500).optional().default(""),
   enabled: z.boolean().optional().default(true),
-});
+}).meta({ id: "CreateWebhook" });
 
 export const updateWebhookBody = z
   .strictObject({
@@ -34,11 +43,15 @@ export const updateWebhookBody = z
     description: z.string().trim().max(500).optional(),
     enabled: z.boolean().optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, "Send at least one field to change");
+  .refine((body) => Object.keys(body).length > 0, "Send at least one field to change")
+  .meta({ id: "UpdateWebhook" });
 
 export const secretParams = z.object({
-  id: z.string().refine((value) => isId("subscription", value)),
-  secretId: z.string().refine((value) => isId("secret", value)),
+  id: webhookId,
+  secretId: z
+    .string()
+    .refine((value) => isId("secret", value))
+    .describe("Secret id (sec_…), from the webhook's secrets list"),
 });
 
 export const secretSummary = z.object({
@@ -47,7 +60,7 @@ export const secretSummary = z.object({
   status: z.enum(["current", "expiring"]),
   created_at: isoOut,
   expires_at: nullableIsoOut,
-});
+}).meta({ id: "Secret" });
 
 export const webhook = z.object({
   id: z.string(),
@@ -61,34 +74,78 @@ export const webhook = z.object({
   secrets: z.array(secretSummary),
   created_at: isoOut,
   updated_at: isoOut,
-});
+}).meta({ id: "Webhook" });
 
-export const webhookWithSecret = webhook.extend({
-  secret: z.string().describe("The signing secret, returned only in this response: store it now"),
-});
+export const webhookWithSecret = webhook
+  .extend({ secret: z.string().describe("The signing secret, returned only in this response: store it now") })
+  .meta({ id: "WebhookWithSecret" });
 
 export const listOf = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_cursor: z.string().nullable().describe("Pass as ?cursor= to get the next page; null on the last page") });
 
-export const paginationQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).optional().default(50),
-  cursor: z.string().max(200).optional(),
+export const paginationQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).optional().default(50).describe("Items per page, 1 to 100"),
+  cursor: z
+    .string()
+    .max(64)
+    .regex(/^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$/, "Invalid cursor: pass the next_cursor value of the previous page unchanged")
+    .optional()
+    .describe("The next_cursor of the previous page; omit it for the first page"),
 });
 
-export const publishEventBody = z.strictObject({
-  type: z.enum(EVENT_TYPES.map((info) => info.type) as [string, ...string[]]),
-  subject: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[A-Za-z0-9._:-]+$/, "Use letters, digits, '.', '_', ':' or '-'")
-    .nullable()
-    .optional()
-    .default(null)
-    .describe("Id of the finding or asset the event is about; events with the same subject are delivered in order"),
-  data: z.record(z.string(), z.unknown()).describe("The event's payload; see the event catalog for each type's fields"),
-  occurred_at: timestamp.optional(),
-});
+const eventSubject = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:-]+$/, "Use letters, digits, '.', '_', ':' or '-'")
+  .nullable()
+  .optional()
+  .describe("Id of the finding or asset the event is about; defaults to data.finding_id or data.asset_id. Events with the same subject reach each webhook in order");
+
+const PUBLISHABLE_DEFINITIONS = EVENT_DEFINITIONS.filter((definition) => definition.type !== TEST_EVENT_TYPE);
+
+function publishVariant(definition: EventDefinition) {
+  return z
+    .strictObject({
+      type: z.literal(definition.type),
+      subject: eventSubject,
+      data: definition.data,
+      occurred_at: timestamp.optional().describe("When the event happened (ISO 8601, UTC); defaults to the time of the request"),
+    })
+    .superRefine((body, context) => {
+      const field = definition.subjectField;
+      const named = field ? (body.data as Record<string, unknown>)[field] : undefined;
+      if (body.subject != null && typeof named === "string" && body.subject !== named) {
+        context.addIssue({
+          code: "custom",
+          path: ["subject"],
+          message: `The subject must be the event's ${field} ("${named}"), which orders its deliveries; leave it out to use that`,
+        });
+      }
+    })
+    .meta({ id: `Publish_${definition.type.replace(/\./g, "_")}`, title: `Publish ${definition.type}` });
+}
+
+const publishableTypes = PUBLISHABLE_DEFINITIONS.map((definition) => definition.type).join(", ");
+
+export const publishEventBody = z
+  .discriminatedUnion(
+    "type",
+    PUBLISHABLE_DEFINITIONS.map(publishVariant) as unknown as [ReturnType<typeof publishVariant>, ...ReturnType<typeof publishVariant>[]],
+    {
+      error: (issue) =>
+        issue.code === "invalid_union"
+          ? `Unknown or missing event type: use one of ${publishableTypes} (webhook.test is only sent by POST /v1/webhooks/{id}/test)`
+          : undefined,
+    },
+  )
+  .transform((body) => {
+    const definition = eventDefinition(body.type)!;
+    const named = definition.subjectField ? (body.data as Record<string, unknown>)[definition.subjectField] : undefined;
+    return { ...body, subject: body.subject ?? (typeof named === "string" ? named : null) };
+  });
+
+export type PublishEventBody = z.output<typeof publishEventBody>;
 
 export const publishedEvent = z.object({
   id: z.string(),
@@ -97,7 +154,7 @@ export const publishedEvent = z.object({
   occurred_at: isoOut,
   created_at: isoOut,
   deliveries: z.number().int().describe("Number of webhooks the event was fanned out to"),
-});
+}).meta({ id: "PublishedEvent" });
 
 export const attemptSummary = z.object({
   id: z.string(),
@@ -109,7 +166,7 @@ export const attemptSummary = z.object({
   response_status: z.number().int().nullable(),
   error_class: z.string().nullable(),
   error_detail: z.string().nullable(),
-});
+}).meta({ id: "Attempt" });
 
 export const deliverySummary = z.object({
   id: z.string(),
@@ -127,7 +184,7 @@ export const deliverySummary = z.object({
   last_attempt: z
     .object({ at: isoOut, status_code: z.number().int().nullable(), error_class: z.string().nullable(), duration_ms: z.number().int().nullable() })
     .nullable(),
-});
+}).meta({ id: "Delivery" });
 
 export const secretList = z.object({ secrets: z.array(secretSummary) });
 
@@ -145,6 +202,27 @@ export const attemptResult = z.object({
     response_body: z.string().nullable().describe("First bytes of the receiver's answer, as text; never rendered"),
     response_body_truncated: z.boolean(),
   }),
-});
+}).meta({ id: "AttemptResult" });
 
 export const apiKeyScopes = z.array(z.enum(SCOPES)).min(1).max(SCOPES.length);
+
+export const idempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/)
+  .describe("Any unique string, for example a UUID; a retry with the same key and body within 24 hours returns the first result");
+
+export const eventTypeEntry = z.object({
+  type: z.string().describe('Event type, for example "finding.escalated"'),
+  area: z.string(),
+  summary: z.string().describe("What the event means"),
+  fires_when: z.string().describe("When the platform sends it"),
+  subject: z.enum(["finding", "asset", "test"]).describe("What the envelope's subject names"),
+  ordered: z.boolean().describe("Whether deliveries of this type keep their order per subject"),
+  subscribable: z.boolean().describe("Whether a webhook can list it in its events (webhook.test is only sent on request)"),
+  data_schema: z.record(z.string(), z.unknown()).describe("JSON Schema (2020-12) of the envelope's data; ignore fields it does not list"),
+  example: z.record(z.string(), z.unknown()).describe("A complete delivery body of this type"),
+}).meta({ id: "EventType" });
+
+export const openApiDocumentSchema = z.record(z.string(), z.unknown()).describe("OpenAPI 3.1 document of this API");

@@ -78,8 +78,8 @@ export async function sendTestDelivery(principal: Principal, subscriptionId: str
       now,
     );
     if (wait !== null) {
-      throw problems.tooManyRequests(
-        `At most ${TEST_DELIVERIES_PER_WINDOW} test deliveries per webhook every ${TEST_DELIVERY_WINDOW_SECONDS} seconds: try again in ${wait} s`,
+      throw problems.webhookRateLimited(
+        `This webhook allows ${TEST_DELIVERIES_PER_WINDOW} test deliveries per ${TEST_DELIVERY_WINDOW_SECONDS} seconds, whoever sends them: retry in ${wait} s`,
         wait,
       );
     }

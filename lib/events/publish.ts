@@ -74,7 +74,12 @@ async function claimSequences(
 export async function publishEvent(
   organizationId: string,
   input: PublishInput,
-  options: { producer: PgBoss; now?: Date },
+  options: {
+    producer: PgBoss;
+    now?: Date;
+    // Runs last inside the publishing transaction, so what it writes commits or rolls back with the event.
+    beforeCommit?: (client: pg.PoolClient, event: PublishedEvent) => Promise<void>;
+  },
 ): Promise<PublishedEvent> {
   const now = options.now ?? new Date();
   const occurredAt = input.occurredAt ?? now;
@@ -145,6 +150,8 @@ export async function publishEvent(
         .map((row) => ({ deliveryId: row.deliveryId, attempt: 1, startAfter: now, subscriptionId: row.subscriptionId }));
       await queueAttempts(options.producer, client, ready, now);
     }
-    return { id: eventId, type: input.type, subject: input.subject, occurredAt, createdAt: now, deliveryCount: rows.length };
+    const event = { id: eventId, type: input.type, subject: input.subject, occurredAt, createdAt: now, deliveryCount: rows.length };
+    await options.beforeCommit?.(client, event);
+    return event;
   });
 }

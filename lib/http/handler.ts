@@ -5,6 +5,8 @@ import type { Principal, Scope } from "../auth/principal";
 import { sessionPrincipal } from "../auth/session-auth";
 import { currentTime } from "../clock";
 import { logger } from "../log";
+import { parseJsonStrict } from "./json-body";
+import { type RateLimit, RateLimiter } from "./rate-limit";
 import { ApiError, type FieldError, problemOf, problems } from "./problem";
 
 /**
@@ -32,6 +34,10 @@ export interface Operation<TParams = unknown, TQuery = unknown, TBody = unknown,
   query?: z.ZodType<TQuery>;
   body?: z.ZodType<TBody>;
   maxBodyBytes?: number;
+  // Per-caller limit (lib/http/rate-limit.ts); none when absent.
+  rateLimit?: RateLimit;
+  // Request headers the operation reads, for the OpenAPI document; the handler validates them itself.
+  headers?: Array<{ name: string; description: string; schema: z.ZodType }>;
   // The handler returns the schema's input (Dates and all); the schema formats and filters it.
   success: { status: number; description: string; schema: z.ZodType<unknown, TResult> };
   errors?: number[];
@@ -52,10 +58,13 @@ export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
 function fieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter(Boolean).join("/"),
-    message: issue.message,
-  }));
+  const pathOf = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join("/");
+  return error.issues.flatMap((issue) =>
+    // One entry per unknown field, named by its own path, so a script can point at each.
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ field: pathOf([...issue.path, key]), message: `Unknown field "${key}": remove it or check its spelling` }))
+      : [{ field: pathOf(issue.path), message: issue.message }],
+  );
 }
 
 async function readBody(request: Request, limit: number): Promise<string> {
@@ -75,16 +84,28 @@ async function readBody(request: Request, limit: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw problems.invalidJson("The request body is not valid UTF-8: send JSON encoded as UTF-8");
+  }
 }
 
-/** Parses a JSON body; as with JSON.parse, the last of two duplicate keys wins. */
+/** Parses a JSON body strictly (lib/http/json-body.ts): duplicate keys, deep nesting and unstorable strings are 400s. */
 function parseJson(text: string): unknown {
   if (text.trim() === "") throw problems.invalidJson("The request body is empty: send a JSON object");
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw problems.invalidJson(`The request body is not valid JSON: ${(error as Error).message}`);
+  const parsed = parseJsonStrict(text);
+  if (parsed.ok) return parsed.value;
+  const problem = parsed.problem;
+  switch (problem.kind) {
+    case "syntax":
+      throw problems.invalidJson(`The request body is not valid JSON: ${problem.message}`);
+    case "duplicate_key":
+      throw problems.invalidJson(`The key "${problem.key}" appears more than once (at ${problem.pointer}): send each key once`);
+    case "too_deep":
+      throw problems.invalidJson(`The request body nests objects and arrays deeper than ${problem.maxDepth} levels`);
+    case "unstorable_string":
+      throw problems.invalidJson(`The string at ${problem.pointer} contains U+0000 or an unpaired UTF-16 surrogate, which cannot be stored`);
   }
 }
 
@@ -116,6 +137,15 @@ async function authenticate(request: Request, operation: Operation, requestId: s
   return principal;
 }
 
+const rateLimiter = new RateLimiter();
+
+/** Takes one request from the caller's bucket, or throws a 429 with the seconds to wait in Retry-After. */
+function enforceRateLimit(limit: RateLimit, principal: Principal, now: Date): void {
+  const caller = `${principal.actor.type}:${principal.actor.id ?? principal.organizationId}`;
+  const decision = rateLimiter.take(caller, limit, now.getTime());
+  if (!decision.allowed) throw problems.rateLimited(decision.retryAfterSeconds, limit);
+}
+
 function problemResponse(error: ApiError, requestId: string): Response {
   return new Response(JSON.stringify(problemOf(error, requestId)), {
     status: error.status,
@@ -139,6 +169,8 @@ export function handle<TParams, TQuery, TBody, TResult>(
           principal.via === "session" ? "Your role cannot do this: ask an admin" : `This API key lacks the "${operation.scope}" scope`,
         );
       }
+
+      if (operation.rateLimit) enforceRateLimit(operation.rateLimit, principal, now);
 
       const rawParams = await routeContext.params;
       let params = rawParams as TParams;
@@ -175,7 +207,10 @@ export function handle<TParams, TQuery, TBody, TResult>(
         return result;
       }
       const output = operation.success.schema.parse(result);
-      return new Response(operation.success.status === 204 ? null : JSON.stringify(output), {
+      if (operation.success.status === 204) {
+        return new Response(null, { status: 204, headers: { "x-request-id": requestId, "cache-control": "no-store" } });
+      }
+      return new Response(JSON.stringify(output), {
         status: operation.success.status,
         headers: { "content-type": "application/json", "x-request-id": requestId, "cache-control": "no-store" },
       });

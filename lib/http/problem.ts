@@ -22,10 +22,34 @@ export interface Problem {
 
 export const PROBLEM_BASE = "https://docs.wasviking.com/problems/";
 
+/**
+ * Every kind of problem the API returns. An ApiError can only name one of
+ * these, so the OpenAPI document and the reference pages list them all.
+ */
+const PROBLEM_KINDS = [
+  { slug: "invalid-json", status: 400, meaning: "The body is not valid UTF-8 JSON, repeats a key, or nests deeper than 32 levels." },
+  { slug: "bad-request", status: 400, meaning: "A header or the path is malformed, for example the Idempotency-Key or an invalid percent-encoding." },
+  { slug: "unauthorized", status: 401, meaning: "No API key, or an invalid or revoked one. The detail never says which." },
+  { slug: "forbidden", status: 403, meaning: "The key lacks the scope of the operation, or the operation is portal-only." },
+  { slug: "not-found", status: 404, meaning: "No such object in your organisation (another organisation's objects are not found either), or no such API path." },
+  { slug: "method-not-allowed", status: 405, meaning: "The path exists but not with this method; the Allow header lists its methods." },
+  { slug: "conflict", status: 409, meaning: "The change conflicts with the current state, for example revoking the current secret." },
+  { slug: "idempotency-key-reused", status: 409, meaning: "The Idempotency-Key was used in the last 24 hours with a different body." },
+  { slug: "payload-too-large", status: 413, meaning: "The body is larger than the operation accepts." },
+  { slug: "unsupported-media-type", status: 415, meaning: "The body is not sent as application/json." },
+  { slug: "validation", status: 422, meaning: "The body or query is well-formed JSON but invalid; errors lists each field with a message." },
+  { slug: "rate-limited", status: 429, meaning: "Too many requests; wait for the seconds in Retry-After." },
+  { slug: "internal", status: 500, meaning: "An unexpected error on our side. The answer carries only a request id to quote." },
+] as const;
+
+export type ProblemSlug = (typeof PROBLEM_KINDS)[number]["slug"];
+
+export const PROBLEM_TYPES = PROBLEM_KINDS.map((kind) => ({ ...kind, uri: PROBLEM_BASE + kind.slug }));
+
 /** An error that becomes a problem response; anything else thrown from a handler is a 500. */
 export class ApiError extends Error {
   readonly status: number;
-  readonly problemType: string;
+  readonly problemType: ProblemSlug;
   readonly title: string;
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;
@@ -33,7 +57,7 @@ export class ApiError extends Error {
 
   constructor(options: {
     status: number;
-    type: string;
+    type: ProblemSlug;
     title: string;
     detail: string;
     errors?: FieldError[];
@@ -87,16 +111,26 @@ export const problems = {
       title: "Unsupported media type",
       detail: `Send the body as JSON with Content-Type: application/json${received ? ` (received ${received})` : ""}`,
     }),
-  tooManyRequests: (detail: string, retryAfterSeconds: number) =>
+  conflict: (detail: string) => new ApiError({ status: 409, type: "conflict", title: "Conflict", detail }),
+  rateLimited: (retryAfterSeconds: number, limit: { capacity: number; windowSeconds: number }) =>
+    new ApiError({
+      status: 429,
+      type: "rate-limited",
+      title: "Too many requests",
+      detail: `This operation allows ${limit.capacity} requests per ${limit.windowSeconds} seconds for each API key or user: retry in ${retryAfterSeconds} s`,
+      headers: { "retry-after": String(retryAfterSeconds) },
+      extensions: { retry_after: retryAfterSeconds },
+    }),
+  // A limit per webhook rather than per caller, such as the test delivery limit; `detail` names it.
+  webhookRateLimited: (detail: string, retryAfterSeconds: number) =>
     new ApiError({
       status: 429,
       type: "rate-limited",
       title: "Too many requests",
       detail,
       headers: { "retry-after": String(retryAfterSeconds) },
-      extensions: { retry_after_seconds: retryAfterSeconds },
+      extensions: { retry_after: retryAfterSeconds },
     }),
-  conflict: (detail: string) => new ApiError({ status: 409, type: "conflict", title: "Conflict", detail }),
   methodNotAllowed: (allowed: string[]) =>
     new ApiError({
       status: 405,

@@ -3,7 +3,8 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 const projectDirectory = path.resolve(import.meta.dirname, "..", "..");
-const SOURCES = ["app", "components", "lib", "public", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
+// docs/examples is shown verbatim on /docs/events, so a change there needs a new build too.
+const SOURCES = ["app", "components", "lib", "public", "proxy.ts", "docs/examples", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
 
 function newestChange(): number {
   let newest = 0;

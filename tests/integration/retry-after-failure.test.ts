@@ -43,7 +43,7 @@ describe("failed attempt and retry", () => {
     receiver.respond((_request, response) => response.writeHead(500, { "content-type": "text/plain" }).end("database is down"));
     const created = await api("POST", "/v1/webhooks", { apiKey: tenant.apiKey, body: { url: receiver.url, events: ["asset.first_seen"] } });
     expect(created.status).toBe(201);
-    await api("POST", "/v1/events", { apiKey: tenant.apiKey, body: { type: "asset.first_seen", subject: "ast_1", data: { asset_id: "ast_1" } } });
+    await api("POST", "/v1/events", { apiKey: tenant.apiKey, body: { type: "asset.first_seen", subject: "ast_1", data: { asset_id: "ast_1", kind: "hostname", name: "shop.example.com" } } });
 
     const [first] = await receiver.waitForRequests(1);
     const deliveryId = first!.headers["wasviking-delivery"] as string;

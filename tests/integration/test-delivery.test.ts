@@ -1,5 +1,8 @@
 import { TestClock } from "pg-boss";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../lib/accounts/api-keys";
+import { SYSTEM_ACTOR } from "../../lib/audit";
+import { SCOPES } from "../../lib/auth/principal";
 import { pool } from "../../lib/db";
 import { TEST_DELIVERIES_PER_WINDOW } from "../../lib/deliveries/test-delivery-limit";
 import { createHttpClient } from "../../lib/dispatch/http-client";
@@ -134,11 +137,17 @@ describe("test deliveries", () => {
     expect(receiver.requests.length - before).toBe(TEST_DELIVERIES_PER_WINDOW);
     expect(limited!.headers.get("content-type")).toBe("application/problem+json");
     expect(limited!.body).toMatchObject({ status: 429, type: "https://docs.wasviking.com/problems/rate-limited" });
+    expect(limited!.body.detail).toMatch(/This webhook allows 10 test deliveries per 60 seconds/);
     // Presses come every 0.5 s: the first test leaves the 60 s window 55 s after the eleventh press.
     expect(limited!.headers.get("retry-after")).toBe("55");
-    expect(limited!.body.retry_after_seconds).toBe(55);
-    // The limit is per webhook.
-    expect((await sendTest(other.id)).status).toBe(200);
+    expect(limited!.body.retry_after).toBe(55);
+
+    // The limit belongs to the webhook: another API key gets it too, while another webhook is free.
+    const secondKey = await createApiKey(tenant.organizationId, { name: "second key", scopes: [...SCOPES] }, SYSTEM_ACTOR);
+    const sameWebhook = await api("POST", `/v1/webhooks/${webhook.id}/test`, { apiKey: secondKey.key });
+    expect(sameWebhook.status).toBe(429);
+    expect(sameWebhook.body.detail).toMatch(/This webhook allows/);
+    expect((await api("POST", `/v1/webhooks/${other.id}/test`, { apiKey: secondKey.key })).status).toBe(200);
 
     await clock.setTime(new Date(clock.now() + 60_000));
     expect((await sendTest(webhook.id)).status).toBe(200);

@@ -44,7 +44,7 @@ const routes = discoverRoutes();
 export interface ApiCall {
   apiKey?: string;
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
 }
 
@@ -67,7 +67,7 @@ export async function api<T = any>(method: string, target: string, call: ApiCall
   if (!handler) return { status: 405, headers: new Headers(), body: undefined as T, text: "" };
   const headers = new Headers(call.headers);
   if (call.apiKey) headers.set("authorization", `ApiKey ${call.apiKey}`);
-  let body: string | undefined = call.rawBody;
+  let body: string | Uint8Array<ArrayBuffer> | undefined = call.rawBody;
   if (call.body !== undefined) {
     body = JSON.stringify(call.body);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");

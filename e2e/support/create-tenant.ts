@@ -1,0 +1,20 @@
+import { createApiKey } from "../../lib/accounts/api-keys";
+import { createOrganization } from "../../lib/accounts/organizations";
+import { SYSTEM_ACTOR } from "../../lib/audit";
+import { SCOPES } from "../../lib/auth/principal";
+import { closeDatabase } from "../../lib/db";
+
+/**
+ * Creates an organisation with an all-scopes API key in the browser tests'
+ * database (DATABASE_URL) and prints {"organizationId", "apiKey"} as JSON.
+ * A spec that publishes events uses its own organisation, so webhooks other
+ * specs registered (with hosts that must never be contacted) receive nothing.
+ * Runs under tsx, in its own process, like prepare-database.ts.
+ */
+const name = process.argv[2];
+if (!name) throw new Error("Usage: tsx e2e/support/create-tenant.ts <organisation name>");
+
+const organization = await createOrganization(name);
+const key = await createApiKey(organization.id, { name: `${name} key`, scopes: [...SCOPES] }, SYSTEM_ACTOR);
+await closeDatabase();
+process.stdout.write(JSON.stringify({ organizationId: organization.id, apiKey: key.key }));

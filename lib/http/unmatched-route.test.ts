@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { allowedMethods, unmatchedRouteResponse } from "./unmatched-route";
+
+describe("allowedMethods", () => {
+  it("lists the methods of a path with parameters", () => {
+    expect(allowedMethods("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK")).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH"]);
+  });
+
+  it("returns null for an unknown path", () => {
+    expect(allowedMethods("/v1/webhook")).toBeNull();
+    expect(allowedMethods("/v1/webhooks/wh_1/unknown")).toBeNull();
+    expect(allowedMethods("/v1")).toBeNull();
+  });
+});
+
+describe("unmatchedRouteResponse", () => {
+  it("lets a served method through", () => {
+    expect(unmatchedRouteResponse("POST", "/v1/events", null)).toBeNull();
+    expect(unmatchedRouteResponse("HEAD", "/v1/webhooks", null)).toBeNull();
+  });
+
+  it("answers an unknown path with a 404 problem", async () => {
+    const response = unmatchedRouteResponse("GET", "/v1/nothing-here", "req-1")!;
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    const body = await response.json();
+    expect(body).toMatchObject({ type: "https://docs.wasviking.com/problems/not-found", status: 404, request_id: "req-1" });
+    expect(body.detail).toContain("/v1/nothing-here");
+  });
+
+  it("answers another method with a 405 problem and Allow", async () => {
+    const response = unmatchedRouteResponse("PUT", "/v1/webhooks", null)!;
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS, POST");
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    const body = await response.json();
+    expect(body.type).toMatch(/method-not-allowed$/);
+    expect(body.detail).toBe("Use GET or POST on this path");
+  });
+
+  it("rejects a path that is not valid percent-encoding", async () => {
+    for (const path of ["/v1/webhooks/%", "/v1/webhooks/%E0%A4%A", "/v1/webhooks/%ZZ"]) {
+      const response = unmatchedRouteResponse("GET", path, null)!;
+      expect(response.status, path).toBe(400);
+      expect((await response.json()).type, path).toMatch(/bad-request$/);
+    }
+  });
+
+  it("answers OPTIONS with the allowed methods", () => {
+    const response = unmatchedRouteResponse("OPTIONS", "/v1/events", null)!;
+    expect(response.status).toBe(204);
+    expect(response.headers.get("allow")).toBe("OPTIONS, POST");
+  });
+});

@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import { operations } from "../api/operations";
+import { ApiError, problemOf, problems } from "./problem";
+
+/**
+ * Builds the responses to API requests that no route handler takes: an
+ * unknown path under /v1 is a 404 and a known path with another method a 405
+ * with Allow, both as problem details. Next.js would otherwise respond with an
+ * HTML page or an empty 405. The table comes from lib/api/operations.ts, as the routes do.
+ */
+interface RouteEntry {
+  template: string;
+  pattern: RegExp;
+  methods: string[];
+}
+
+function buildTable(): RouteEntry[] {
+  const byTemplate = new Map<string, Set<string>>();
+  for (const operation of Object.values(operations)) {
+    const methods = byTemplate.get(operation.path) ?? new Set<string>();
+    methods.add(operation.method);
+    byTemplate.set(operation.path, methods);
+  }
+  return [...byTemplate].map(([template, methods]) => {
+    // Next.js serves HEAD wherever GET is, and unmatchedRouteResponse responds to OPTIONS.
+    if (methods.has("GET")) methods.add("HEAD");
+    methods.add("OPTIONS");
+    const source = template
+      .split("/")
+      .map((segment) => (segment.startsWith("{") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+      .join("/");
+    return { template, pattern: new RegExp(`^${source}$`), methods: [...methods].sort() };
+  });
+}
+
+let table: RouteEntry[] | undefined;
+
+/** Returns the methods served at an API path, or null when no operation has that path. */
+export function allowedMethods(pathname: string): string[] | null {
+  table ??= buildTable();
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+  return table.find((entry) => entry.pattern.test(path))?.methods ?? null;
+}
+
+function problemResponse(error: ApiError, requestId: string, extraHeaders: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problemOf(error, requestId)), {
+    status: error.status,
+    headers: { "content-type": "application/problem+json", "cache-control": "no-store", "x-request-id": requestId, ...error.headers, ...extraHeaders },
+  });
+}
+
+function isDecodable(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Returns the response for a request no route handler serves, or null to let the route handle it. */
+export function unmatchedRouteResponse(method: string, pathname: string, requestIdHeader: string | null): Response | null {
+  const requestId = requestIdHeader?.slice(0, 64) || randomUUID();
+  // Next.js fails with a plain-text 500 when it cannot decode a path parameter, so such paths stop here.
+  if (!isDecodable(pathname)) {
+    return problemResponse(problems.badRequest("The path contains an invalid percent-encoded sequence: encode path segments as UTF-8"), requestId);
+  }
+  const methods = allowedMethods(pathname);
+  if (methods === null) {
+    return problemResponse(
+      new ApiError({
+        status: 404,
+        type: "not-found",
+        title: "Not found",
+        detail: `No API operation has the path ${pathname.slice(0, 200)}: see /v1/openapi.json for the list`,
+      }),
+      requestId,
+    );
+  }
+  const allow = methods.join(", ");
+  if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow, "x-request-id": requestId } });
+  if (!methods.includes(method)) {
+    const usable = methods.filter((item) => item !== "OPTIONS" && item !== "HEAD");
+    return problemResponse(problems.methodNotAllowed(usable), requestId, { allow });
+  }
+  return null;
+}
