@@ -1,5 +1,5 @@
 import type { LookupAddress } from "node:dns";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "../../lib/config";
 import { pool } from "../../lib/db";
 import { createHttpClient } from "../../lib/dispatch/http-client";
@@ -95,10 +95,14 @@ const rejectedEverywhere: Array<[string, RegExp]> = [
 describe("destination policy (strict)", () => {
   let tenant: Tenant;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     process.env.WVK_ALLOW_PRIVATE_DESTINATIONS = "0";
     resetConfigForTests();
     setDestinationResolver(registrationResolver);
+  });
+
+  // A key per test keeps these many webhook writes under the per-caller rate limit.
+  beforeEach(async () => {
     tenant = await createTenant();
   });
 

@@ -123,12 +123,14 @@ describe("test deliveries", () => {
     tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     const other = await createWebhook(tenant, receiver.url);
+    // Two API keys take turns, so the per-caller limit of the API never comes first.
+    const keys = [tenant.apiKey, (await createApiKey(tenant.organizationId, { name: "second key", scopes: [...SCOPES] }, SYSTEM_ACTOR)).key];
     const before = receiver.requests.length;
     const statuses: number[] = [];
     let limited: Awaited<ReturnType<typeof sendTest>> | undefined;
     for (let press = 0; press < 20; press++) {
       await clock.setTime(new Date(clock.now() + 500));
-      const result = await sendTest(webhook.id);
+      const result = await api("POST", `/v1/webhooks/${webhook.id}/test`, { apiKey: keys[press % 2] });
       statuses.push(result.status);
       if (result.status === 429) limited ??= result;
     }
@@ -142,13 +144,8 @@ describe("test deliveries", () => {
     expect(limited!.headers.get("retry-after")).toBe("55");
     expect(limited!.body.retry_after).toBe(55);
 
-    // The limit belongs to the webhook: another API key gets it too, while another webhook is free.
-    const secondKey = await createApiKey(tenant.organizationId, { name: "second key", scopes: [...SCOPES] }, SYSTEM_ACTOR);
-    const sameWebhook = await api("POST", `/v1/webhooks/${webhook.id}/test`, { apiKey: secondKey.key });
-    expect(sameWebhook.status).toBe(429);
-    expect(sameWebhook.body.detail).toMatch(/This webhook allows/);
-    expect((await api("POST", `/v1/webhooks/${other.id}/test`, { apiKey: secondKey.key })).status).toBe(200);
-
+    // The limit belongs to the webhook: another webhook is free, even for the same keys.
+    expect((await api("POST", `/v1/webhooks/${other.id}/test`, { apiKey: keys[0] })).status).toBe(200);
     await clock.setTime(new Date(clock.now() + 60_000));
     expect((await sendTest(webhook.id)).status).toBe(200);
   });

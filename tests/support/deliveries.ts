@@ -1,4 +1,6 @@
 import { pool } from "../../lib/db";
+import type { EventType } from "../../lib/events/catalog";
+import { exampleData } from "../../lib/events/examples";
 import { api } from "./api";
 import type { Tenant } from "./fixtures";
 
@@ -18,8 +20,15 @@ export async function createWebhook(tenant: Tenant, url: string, events: string[
   return { id: created.body.id, secret: created.body.secret };
 }
 
-/** Publishes an event through the API and returns its id. */
-export async function publish(tenant: Tenant, type: string, subject: string | null, data: Record<string, unknown> = {}): Promise<string> {
+/**
+ * Publishes an event through the API and returns its id. The data is the
+ * type's example payload about `subject`, with `overrides` on top, so it passes
+ * the type's schema.
+ */
+export async function publish(tenant: Tenant, type: EventType, subject: string, overrides: Record<string, unknown> = {}): Promise<string> {
+  const data: Record<string, unknown> = { ...exampleData(type), ...overrides };
+  if (type.startsWith("asset.")) data.asset_id = subject;
+  else data.finding_id = subject;
   const published = await api("POST", "/v1/events", { apiKey: tenant.apiKey, body: { type, subject, data } });
   if (published.status !== 202) throw new Error(`Publishing failed with ${published.status}: ${published.text}`);
   return published.body.id;
