@@ -52,7 +52,7 @@ export function testEventData(now: Date) {
  * Sends a webhook.test event to one webhook now and records it as a test
  * delivery. It is outside per-subject ordering and the daily cap, obeys the
  * destination rules like any attempt, and is rate limited per webhook
- * (lib/deliveries/test-delivery-limit.ts): over the limit it answers 429 with
+ * (lib/deliveries/test-delivery-limit.ts). Over the limit it throws a 429 with
  * Retry-After and sends nothing.
  */
 export async function sendTestDelivery(principal: Principal, subscriptionId: string, now: Date, dependencies: Dependencies): Promise<ManualAttemptResult> {

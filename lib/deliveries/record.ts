@@ -112,13 +112,13 @@ function stateOf(row: LockedDelivery): DeliveryState {
 }
 
 /**
- * Stores attempts and their consequences in one transaction: the attempt rows,
- * the new delivery states, the next automatic attempts, the release of the
- * next delivery of each finished ordering key, webhooks paused by a 429 or
- * switched off by a 410 (their open deliveries held), attempts deferred or
- * held without being made, and the completion of the jobs that carried them.
- * A crash before the commit leaves the jobs active, so pg-boss hands them out
- * again.
+ * Stores attempts and their consequences in one transaction. That covers the
+ * attempt rows, the new delivery states, the next automatic attempts and the
+ * release of the next delivery of each finished ordering key. It also covers
+ * webhooks paused by a 429 or switched off by a 410 (their open deliveries are
+ * held), attempts deferred or held without being made, and the completion of
+ * the jobs that carried them. A crash before the commit leaves the jobs active,
+ * so pg-boss hands them out again.
  */
 async function recordInTransaction(client: pg.PoolClient, records: readonly AttemptRecord[], options: RecordOptions): Promise<RecordedAttempt[]> {
   const ids = [...new Set(records.map((record) => record.deliveryId))].sort();
@@ -139,7 +139,7 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     const row = deliveries.get(record.deliveryId);
     // The subscription (and its deliveries) was deleted while the attempt was in flight.
     if (!row) continue;
-    // A throttling answer pauses the webhook whatever triggered the attempt, stale duplicates included.
+    // A throttling response pauses the webhook whatever triggered the attempt, stale duplicates included.
     if (record.verdict.pauseWebhookSeconds !== null) {
       const until = new Date(record.endedAt.getTime() + record.verdict.pauseWebhookSeconds * 1000);
       const known = pauses.get(row.subscription_id);

@@ -9,7 +9,7 @@ export const TEST_DELIVERY_WINDOW_SECONDS = 60;
 
 /**
  * Returns how many seconds to wait before the next test delivery, or null if
- * one may go now. `recent` holds the creation times of the webhook's test
+ * one may go now. `recent` contains the creation times of the webhook's test
  * deliveries in the current window, oldest first.
  */
 export function testDeliveryWaitSeconds(recent: readonly Date[], now: Date): number | null {

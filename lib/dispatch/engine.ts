@@ -17,8 +17,8 @@ import { type AttemptJobData, DELIVERY_QUEUE, WAKE_CHANNEL } from "./queue";
  * to `maxInFlight` requests open at once, and records finished attempts in
  * batches, each batch in one transaction that also completes its jobs.
  *
- * A slow receiver holds only its own slots. Each webhook may hold at most
- * `perWebhookConcurrency` attempts across all workers, and an attempt still
+ * A slow receiver occupies only its own slots. Each webhook may have at most
+ * `perWebhookConcurrency` attempts open across all workers. An attempt still
  * open after `slowAfterMs` moves out of the regular slots into a separate,
  * larger budget of `maxSlowInFlight`, so hanging or trickling receivers cannot
  * starve the others while they wait for their deadline.
@@ -41,14 +41,14 @@ export interface EngineOptions {
   random?: () => number;
 }
 
-/** What became of one fetched job, waiting to be recorded. */
+/** Outcome of one fetched job, waiting to be recorded. */
 type Outcome =
   | { kind: "attempt"; job: Job<AttemptJobData>; record: AttemptRecord }
   // The delivery finished, moved on, or its webhook was deleted: the job is completed without sending.
   | { kind: "stale"; job: Job<AttemptJobData> }
   // The webhook is disabled: the delivery is held until it is enabled again.
   | { kind: "held"; job: Job<AttemptJobData> }
-  // The webhook is paused by a throttling answer: the attempt moves to the end of the pause.
+  // The webhook is paused by a throttling response: the attempt moves to the end of the pause.
   | { kind: "deferred"; job: Job<AttemptJobData>; until: Date };
 
 interface DeliveryToSend {

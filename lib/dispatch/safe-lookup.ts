@@ -32,8 +32,8 @@ export class BlockedDestinationError extends Error {
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /**
- * Resolves a host name and checks every answer. A name that mixes public and
- * non-public answers is treated as hostile. The message names neither the
+ * Resolves a host name and checks every address it returns. A name that mixes
+ * public and non-public addresses is treated as hostile. The message names neither the
  * address nor its range, so the delivery log cannot be used to map internal
  * DNS names.
  */

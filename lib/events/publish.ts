@@ -67,9 +67,9 @@ async function claimSequences(
  * Stores an event and fans it out: one delivery per enabled subscription of the
  * organisation that listens to its type, all in one transaction with the jobs
  * of the deliveries that may go out now. A subscription the platform switched
- * off (a 410 Gone answer) gets a held delivery, so the event is recorded as not
- * delivered rather than lost; one an admin disabled gets none. Returns the
- * stored event.
+ * off (after a 410 Gone response) gets a held delivery, so the event is recorded
+ * as not delivered rather than lost. One an admin disabled gets none. Returns
+ * the stored event.
  */
 export async function publishEvent(
   organizationId: string,

@@ -187,8 +187,8 @@ interface SubscriptionRow {
 }
 
 /**
- * Changes a webhook. Disabling it holds its open deliveries; enabling it
- * again clears the reason the platform had switched it off and releases the
+ * Changes a webhook. Disabling it holds its open deliveries. Enabling it again
+ * clears the reason the platform had switched it off and releases the
  * deliveries held meanwhile, in order (lib/deliveries/hold.ts). Deliveries
  * already made keep the URL they were sent to; later attempts use the new one.
  */

@@ -38,7 +38,7 @@ describe("410 Gone", () => {
     tenant = await createTenant();
   });
 
-  it("disables the webhook, holds later events and releases them when enabled again", async () => {
+  it("disables, holds and releases on enable", async () => {
     const webhook = await createWebhook(tenant, receiver.url);
     receiver.respond((request, response) => {
       const type = JSON.parse(request.body.toString()).type;
@@ -82,7 +82,7 @@ describe("410 Gone", () => {
     expect(update.rows[0].details.releasedDeliveries).toBe(2);
   });
 
-  it("retries a 404 on the normal schedule", async () => {
+  it("retries a 404 on schedule", async () => {
     const own = await createTenant();
     const webhook = await createWebhook(own, receiver.url);
     receiver.respond((_request, response) => response.writeHead(404).end("not found"));
@@ -93,7 +93,7 @@ describe("410 Gone", () => {
     expect((await api("GET", `/v1/webhooks/${webhook.id}`, { apiKey: own.apiKey })).body.enabled).toBe(true);
   });
 
-  it("holds open deliveries when an admin disables the webhook", async () => {
+  it("holds deliveries on admin disable", async () => {
     const own = await createTenant();
     const webhook = await createWebhook(own, receiver.url);
     receiver.respond((_request, response) => response.writeHead(500).end());
@@ -119,7 +119,7 @@ describe("redirects", () => {
     { status: 302, location: null },
   ];
 
-  it.each(targets)("records $status to $location without following it", async ({ status, location }) => {
+  it.each(targets)("records $status to $location unfollowed", async ({ status, location }) => {
     const listener = await startRawServer((socket) => socket.destroy());
     try {
       const tenant = await createTenant();
@@ -158,7 +158,7 @@ describe("payload size", () => {
     return (await pool().query(`SELECT count(*)::int AS n FROM events WHERE organization_id = $1`, [tenant.organizationId])).rows[0].n;
   }
 
-  it.each([300 * 1024, 1536 * 1024, 30 * 1024 * 1024])("rejects an event of %i bytes with 413 and stores nothing", async (size) => {
+  it.each([300 * 1024, 1536 * 1024, 30 * 1024 * 1024])("rejects %i bytes with 413", async (size) => {
     await createWebhook(tenant, receiver.url);
     const before = await eventCount();
     const published = await api("POST", "/v1/events", {
@@ -172,7 +172,7 @@ describe("payload size", () => {
     expect(await eventCount()).toBe(before);
   });
 
-  it("delivers non-ASCII data byte for byte", async () => {
+  it("delivers non-ASCII data exactly", async () => {
     const own = await createTenant();
     const webhook = await createWebhook(own, receiver.url);
     receiver.respond((_request, response) => response.writeHead(200).end());
@@ -184,7 +184,7 @@ describe("payload size", () => {
     expect(JSON.parse(request.body.toString()).data.title).toBe(title);
   });
 
-  it("records a receiver's 413 distinctly and keeps retrying", async () => {
+  it("retries a receiver's 413 distinctly", async () => {
     const own = await createTenant();
     const webhook = await createWebhook(own, receiver.url);
     receiver.respond((_request, response) => response.writeHead(413).end("request entity too large"));

@@ -56,7 +56,7 @@ describe("per-finding ordering", () => {
     for (const receiver of receivers) await receiver.close();
   });
 
-  it("holds F1 behind its failing first event while F2 flows", async () => {
+  it("holds F1 while F2 flows", async () => {
     const tenant = await createTenant();
     const start = new Date(clock.now());
     // F1 fails until its retry after the 30 min step, 36 min after the first attempt.
@@ -103,7 +103,7 @@ describe("per-finding ordering", () => {
     expect((await deliveryRow(first.id)).status).toBe("succeeded");
   });
 
-  it("lets later events go when the first is given up, leaving a visible gap", async () => {
+  it("releases F1 after a give-up", async () => {
     const tenant = await createTenant();
     const { receiver, arrivals } = await recordingReceiver(({ subject, type }) => (subject === "fnd_G1" && type === "finding.created" ? 503 : 200));
     receivers.push(receiver);
@@ -128,7 +128,7 @@ describe("per-finding ordering", () => {
     expect(released[0].started_at).toEqual(given.completed_at);
   });
 
-  it("keeps the order across a worker restart between retries", async () => {
+  it("keeps order across restarts", async () => {
     const tenant = await createTenant();
     const start = new Date(clock.now());
     const { receiver, arrivals } = await recordingReceiver(({ subject }) => (subject === "fnd_H1" && clock.now() < minutes(6, start).getTime() ? 500 : 200));

@@ -40,7 +40,7 @@ describe("Retry-After on 429 and 503", () => {
     { name: "429 without Retry-After", status: 429, retryAfter: null, waitSeconds: 60 },
   ];
 
-  it.each(cases)("waits as planned after $name", async ({ status, retryAfter, waitSeconds }) => {
+  it.each(cases)("waits after $name", async ({ status, retryAfter, waitSeconds }) => {
     // A tenant of its own, so no earlier webhook of these tests receives the event.
     const tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
@@ -70,7 +70,7 @@ describe("Retry-After on 429 and 503", () => {
     expect(second.started_at).toEqual(delivery.next_attempt_at);
   });
 
-  it("caps a Retry-After at the 24 h give-up", async () => {
+  it("caps Retry-After at 24 h", async () => {
     const tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     receiver.respond((_request, response) => response.writeHead(500).end());
@@ -94,7 +94,7 @@ describe("Retry-After on 429 and 503", () => {
     expect(attempts.at(-1).started_at).toEqual(deadline);
   });
 
-  it("pauses the whole webhook on 429 and keeps per-finding order", async () => {
+  it("pauses the whole webhook on 429", async () => {
     const tenant = await createTenant();
     const throttled = await startReceiver();
     const other = await startReceiver();

@@ -80,7 +80,7 @@ describe("secret rotation", () => {
     return rotated.body as { secret: string; secret_id: string; secrets: Array<{ id: string; status: string; expires_at: string | null }> };
   }
 
-  it("signs retries, new events, replays and tests with both secrets during the overlap", async () => {
+  it("signs twice during the overlap", async () => {
     const tenant = await createTenant();
     const t0 = new Date(clock.now());
     let newSecret: string | null = null;
@@ -141,7 +141,7 @@ describe("secret rotation", () => {
     expect(audit.rows[0].details.overlapEndsAt).toBe(new Date(rotatedAt.getTime() + 24 * 3600 * 1000).toISOString());
   });
 
-  it("stops the old signature at once when revoked", async () => {
+  it("stops the old secret on revoke", async () => {
     const tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     const rotated = await rotate(tenant, webhook.id);
@@ -158,7 +158,7 @@ describe("secret rotation", () => {
     expect(audit.rows[0].details.secretId).toBe(oldId);
   });
 
-  it("drops the oldest secret on a second rotation inside the overlap", async () => {
+  it("drops the oldest on a second rotation", async () => {
     const tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     const second = await rotate(tenant, webhook.id, "GET");
@@ -182,7 +182,7 @@ describe("secret rotation", () => {
 });
 
 describe("signing at send time", () => {
-  it("signs every attempt, replay and test with its own fresh timestamp", async () => {
+  it("signs each attempt at send time", async () => {
     const worker = await startTestWorker({ clock });
     const receiver = await startReceiver();
     try {
@@ -218,12 +218,12 @@ describe("signing at send time", () => {
   });
 });
 
-describe("documented curl commands", () => {
+describe("rotate, test and replay curl forms", () => {
   it.each([
     ["GET", undefined],
     ["POST", undefined],
     ["POST", "{}"],
-  ])("rotate, test and replay answer %s with body %s", async (method, rawBody) => {
+  ])("answers %s with body %s", async (method, rawBody) => {
     const worker = await startTestWorker({ clock });
     const receiver = await startReceiver();
     try {

@@ -37,7 +37,7 @@ describe("test deliveries", () => {
     return api("POST", `/v1/webhooks/${webhookId}/test`, { apiKey: tenant.apiKey });
   }
 
-  it("looks like a real event but is marked as a test", async () => {
+  it("looks real but is marked", async () => {
     tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     // Registering a webhook sends nothing by itself.
@@ -72,7 +72,7 @@ describe("test deliveries", () => {
     expect(stored).toEqual({ is_test: true, ordering_key: null, sequence: null, status: "succeeded" });
   });
 
-  it("reports a failing endpoint at once and never retries it", async () => {
+  it("reports a failure without retrying", async () => {
     tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     receiver.respond((_request, response) => response.writeHead(500).end("<b>internal error</b>"));
@@ -89,7 +89,7 @@ describe("test deliveries", () => {
     receiver.respond((_request, response) => response.writeHead(204).end());
   });
 
-  it("answers with a timeout when the endpoint hangs", async () => {
+  it("reports a hanging endpoint", async () => {
     tenant = await createTenant();
     const hanging = await startRawServer(() => undefined);
     setSharedHttpClient(createHttpClient({ allowPrivate: true, deadlineMs: 700 }));
@@ -119,7 +119,7 @@ describe("test deliveries", () => {
     }
   });
 
-  it("is rate limited per webhook with 429 and Retry-After", async () => {
+  it("is rate limited per webhook", async () => {
     tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     const other = await createWebhook(tenant, receiver.url);
@@ -150,7 +150,7 @@ describe("test deliveries", () => {
     expect((await sendTest(webhook.id)).status).toBe(200);
   });
 
-  it("is not held back by a blocked ordering chain", async () => {
+  it("skips a blocked ordering chain", async () => {
     tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     receiver.respond((request, response) => response.writeHead(JSON.parse(request.body.toString()).type === "webhook.test" ? 200 : 500).end());

@@ -43,7 +43,7 @@ describe("worker processes", () => {
     await receiver.close();
   });
 
-  it("makes attempts again after a worker is killed mid-attempt", async () => {
+  it("recovers from SIGKILL mid-attempt", async () => {
     tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     const held: ServerResponse[] = [];
@@ -82,7 +82,7 @@ describe("worker processes", () => {
     expect(wait).toBeLessThan(66_000);
   });
 
-  it("finishes and records attempts in flight on SIGTERM", async () => {
+  it("drains in-flight attempts on SIGTERM", async () => {
     tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     let answeredAt = 0;
@@ -111,7 +111,7 @@ describe("worker processes", () => {
     expect(receiver.requests).toHaveLength(3);
   });
 
-  it("never sends one attempt twice at once with two workers", async () => {
+  it("sends each attempt once with two workers", async () => {
     tenant = await createTenant();
     const receivers = [receiver, await startReceiver(), await startReceiver()];
     expect(receiver.requests).toHaveLength(0);
@@ -151,7 +151,7 @@ describe("worker processes", () => {
     }
   });
 
-  it("carries on by itself when the database goes away and comes back", async () => {
+  it("survives a database outage", async () => {
     tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
     const target = new URL(process.env.DATABASE_URL!);
@@ -191,7 +191,7 @@ describe("worker processes", () => {
 });
 
 describe("two engines on one database", () => {
-  it("share retries without sending an attempt twice", async () => {
+  it("share retries without duplicates", async () => {
     const clock = new TestClock(new Date("2026-12-01T10:00:00.000Z"));
     const one = await startTestWorker({ clock });
     const two = await startTestWorker({ clock });

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 /**
- * Certificates for TLS tests, made at test time with the openssl command into
- * a temporary directory: a test root CA, an intermediate CA, and server
- * certificates that are valid, self-signed, expired, for another host name,
- * or issued by the intermediate (to serve without it).
+ * Certificates for TLS tests, made at test time with the openssl command in a
+ * temporary directory. There are a test root CA and an intermediate CA, and
+ * server certificates that are valid, self-signed, expired, for another host
+ * name, or issued by the intermediate (to serve without it).
  */
 export interface KeyAndCertificate {
   key: string;
@@ -54,7 +54,7 @@ export function createTestCertificates(hostname: string): TestCertificates {
   openssl(directory, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out", "self.pem", "-days", "2", "-subj", `/CN=${hostname}`, "-addext", subjectAltName(hostname));
   const selfSigned = { key: read("self.key"), cert: read("self.pem") };
 
-  // `openssl ca` is the one command of OpenSSL 3.0 that can backdate a certificate's validity.
+  // OpenSSL 3.0's `x509` and `req` cannot backdate a certificate, but `openssl ca -startdate` can.
   writeFileSync(path.join(directory, "index.txt"), "");
   writeFileSync(path.join(directory, "serial"), "1000\n");
   writeFileSync(
