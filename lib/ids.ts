@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   delivery: "dlv",
   attempt: "att",
   audit: "aud",
+  portalSession: "ses",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { blockedRange, checkDestinationUrl, ipv6Groups } from "./url-safety";
 
@@ -110,5 +111,13 @@ describe("ipv6Groups", () => {
     ["fe80::", [0xfe80, 0, 0, 0, 0, 0, 0, 0]],
   ])("expands %s", (address, groups) => {
     expect(ipv6Groups(address)).toEqual(groups);
+  });
+});
+
+describe("browser compatibility", () => {
+  it.each(["url-safety.ts", "ip-address.ts"])("%s imports no node: module", (file) => {
+    const source = readFileSync(new URL(`./${file}`, import.meta.url), "utf8");
+    expect(source).not.toMatch(/from\s+["']node:/);
+    expect(source).not.toMatch(/require\(/);
   });
 });

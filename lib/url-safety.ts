@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from "node:net";
+import { isIPv4, isIPv6 } from "./ip-address";
 
 /**
  * Destination rules for webhook URLs, applied when a URL is registered and

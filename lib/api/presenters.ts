@@ -1,3 +1,5 @@
+import type { ApiKeyView } from "../accounts/api-keys";
+import type { WebhookStats } from "../deliveries/webhook-stats";
 import type { SubscriptionView } from "../subscriptions/service";
 
 /** Maps stored rows to API shapes; the response schemas in lib/api/schemas.ts then format and filter them. */
@@ -21,5 +23,36 @@ export function presentWebhook(subscription: SubscriptionView, now: Date) {
     })),
     created_at: subscription.createdAt,
     updated_at: subscription.updatedAt,
+  };
+}
+
+/** Maps a webhook's delivery figures (lib/deliveries/webhook-stats.ts) to their API shape. */
+export function presentWebhookStats(stats: WebhookStats) {
+  const last = stats.lastDelivery;
+  return {
+    last_delivery: last
+      ? { id: last.id, event_type: last.eventType, status: last.status, attempted_at: last.attemptedAt, status_code: last.statusCode, error_class: last.errorClass }
+      : null,
+    last_24h: {
+      succeeded: stats.last24h.succeeded,
+      failed: stats.last24h.failed,
+      retrying: stats.last24h.retrying,
+      waiting: stats.last24h.waiting,
+      success_rate: stats.last24h.successRate,
+    },
+  };
+}
+
+/** Maps an API key's stored fields (never its hash) to their API shape. */
+export function presentApiKey(key: ApiKeyView) {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    scopes: key.scopes,
+    created_at: key.createdAt,
+    created_by: key.createdBy,
+    last_used_at: key.lastUsedAt,
+    revoked_at: key.revokedAt,
   };
 }

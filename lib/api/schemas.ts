@@ -226,3 +226,60 @@ export const eventTypeEntry = z.object({
 }).meta({ id: "EventType" });
 
 export const openApiDocumentSchema = z.record(z.string(), z.unknown()).describe("OpenAPI 3.1 document of this API");
+
+export const webhookDeliveryStats = z.object({
+  last_delivery: z
+    .object({
+      id: z.string(),
+      event_type: z.string(),
+      status: z.enum(["pending", "retrying", "succeeded", "failed", "held"]),
+      attempted_at: isoOut,
+      status_code: z.number().int().nullable().describe("HTTP status of the latest attempt; null when no answer came"),
+      error_class: z.string().nullable(),
+    })
+    .nullable()
+    .describe("The newest delivery that has been attempted (test deliveries included), with its latest attempt"),
+  last_24h: z
+    .object({
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      retrying: z.number().int(),
+      waiting: z.number().int().describe("Pending or held: not attempted yet"),
+      success_rate: z
+        .number()
+        .min(0)
+        .max(1)
+        .nullable()
+        .describe("succeeded / (succeeded + failed + retrying); null when none was attempted"),
+    })
+    .describe("Deliveries of real events created in the last 24 hours, by status; test deliveries are left out"),
+});
+
+export const webhookWithStats = webhook.extend({ delivery_stats: webhookDeliveryStats });
+
+export const apiKeyIdParam = z.object({ id: z.string().refine((value) => isId("apiKey", value)) });
+
+export const createApiKeyBody = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, "Name the key after the script or system that will use it")
+    .max(100)
+    .regex(/^[^\p{Cc}]*$/u, "Use printable characters only"),
+  scopes: apiKeyScopes.refine((scopes) => new Set(scopes).size === scopes.length, "List each scope once"),
+});
+
+export const apiKeySummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string().describe("The first 12 characters of the key, to tell keys apart"),
+  scopes: z.array(z.string()),
+  created_at: isoOut,
+  created_by: z.object({ id: z.string(), name: z.string() }).nullable(),
+  last_used_at: nullableIsoOut.describe("Time of the latest request with the key, to the minute"),
+  revoked_at: nullableIsoOut,
+});
+
+export const createdApiKey = apiKeySummary.extend({
+  key: z.string().describe("The API key, returned only in this response: store it now"),
+});

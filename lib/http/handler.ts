@@ -7,6 +7,7 @@ import { currentTime } from "../clock";
 import { logger } from "../log";
 import { parseJsonStrict } from "./json-body";
 import { type RateLimit, RateLimiter } from "./rate-limit";
+import { clientAddress } from "./client-address";
 import { ApiError, type FieldError, problemOf, problems } from "./problem";
 
 /**
@@ -28,6 +29,8 @@ export interface Operation<TParams = unknown, TQuery = unknown, TBody = unknown,
   scope: Scope | null;
   // Portal-only operations reject API keys.
   sessionOnly?: boolean;
+  // Only portal users with the admin role may call it; use with sessionOnly.
+  adminOnly?: boolean;
   // Changes state even on GET (the documented curl commands for rotate, test and replay send GET).
   mutating?: boolean;
   params?: z.ZodType<TParams>;
@@ -109,30 +112,37 @@ function parseJson(text: string): unknown {
   }
 }
 
-function clientAddress(request: Request): string | null {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || null;
-}
-
 /** Rejects a cookie-authenticated change that did not come from the portal's own pages. */
 function assertSameOrigin(request: Request): void {
   const fetchSite = request.headers.get("sec-fetch-site");
   if (fetchSite && fetchSite !== "same-origin") throw problems.forbidden("Cross-site requests cannot change anything");
   const origin = request.headers.get("origin");
   const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  if (!origin || !host || new URL(origin).host !== host) {
+  if (!origin || !host || originHost(origin) !== host) {
     throw problems.forbidden("Portal changes must come from the portal itself (missing or foreign Origin header)");
   }
 }
 
+/** Returns the host of an Origin header, or null for "null" (sandboxed or privacy-sensitive contexts) and other non-URLs. */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
+
 async function authenticate(request: Request, operation: Operation, requestId: string, now: Date): Promise<Principal> {
-  const meta = { sourceIp: clientAddress(request), userAgent: request.headers.get("user-agent"), requestId, now };
+  const meta = { sourceIp: clientAddress(request.headers), userAgent: request.headers.get("user-agent"), requestId, now };
   const authorization = request.headers.get("authorization");
   if (authorization) {
     if (operation.sessionOnly) throw problems.forbidden("This operation is only available in the portal");
     return authenticateApiKey(authorization, meta);
   }
   const principal = await sessionPrincipal(request, meta);
-  if (!principal) throw problems.unauthorized('Send an API key as "Authorization: ApiKey <key>"');
+  if (!principal) {
+    throw problems.unauthorized(operation.sessionOnly ? "Sign in to the portal first" : 'Send an API key as "Authorization: ApiKey <key>"');
+  }
   if (operation.method !== "GET" || operation.mutating) assertSameOrigin(request);
   return principal;
 }
@@ -164,6 +174,7 @@ export function handle<TParams, TQuery, TBody, TResult>(
     const log = logger.child({ requestId, operation: operation.id });
     try {
       const principal = operation.scope === null ? (undefined as unknown as Principal) : await authenticate(request, operation, requestId, now);
+      if (operation.adminOnly && principal?.role !== "admin") throw problems.forbidden("Only admins can do this: ask an admin of your organisation");
       if (operation.scope !== null && !principal.scopes.has(operation.scope)) {
         throw problems.forbidden(
           principal.via === "session" ? "Your role cannot do this: ask an admin" : `This API key lacks the "${operation.scope}" scope`,

@@ -1,12 +1,15 @@
 import { operations } from "@/lib/api/operations";
-import { presentWebhook } from "@/lib/api/presenters";
+import { presentWebhook, presentWebhookStats } from "@/lib/api/presenters";
+import { emptyWebhookStats, webhookStats } from "@/lib/deliveries/webhook-stats";
 import { producer } from "@/lib/dispatch/producer";
 import { handle } from "@/lib/http/handler";
 import { deleteSubscription, getSubscription, updateSubscription } from "@/lib/subscriptions/service";
 
-export const GET = handle(operations.getWebhook, async ({ principal, params, now }) =>
-  presentWebhook(await getSubscription(principal.organizationId, params.id, now), now),
-);
+export const GET = handle(operations.getWebhook, async ({ principal, params, now }) => {
+  const subscription = await getSubscription(principal.organizationId, params.id, now);
+  const stats = await webhookStats(principal.organizationId, [subscription.id], now);
+  return { ...presentWebhook(subscription, now), delivery_stats: presentWebhookStats(stats.get(subscription.id) ?? emptyWebhookStats()) };
+});
 
 export const PATCH = handle(operations.updateWebhook, async ({ principal, params, body, now }) =>
   presentWebhook(await updateSubscription(principal, params.id, body, now, { producer }), now),

@@ -1,0 +1,115 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRef } from "react";
+import type { RevealedValue } from "@/components/secrets/reveal-once-dialog";
+import { useToast } from "@/components/ui/toast";
+import { apiClient, type CreateWebhookInput, problemMessage, type UpdateWebhookInput } from "@/lib/portal/api-client";
+import { webhookKeys } from "./queries";
+
+/**
+ * One hook per change to a webhook. Each refreshes the reads it affects and
+ * shows a notice. Hooks that receive a secret hand it to `onSecret` and return
+ * the rest of the response, so the secret never enters react-query's caches.
+ */
+export function useCreateWebhook({ onSecret }: { onSecret: (secret: RevealedValue) => void }) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const secretHandler = useRef(onSecret);
+  secretHandler.current = onSecret;
+  return useMutation({
+    mutationFn: async (input: CreateWebhookInput) => {
+      const { secret, ...created } = await apiClient.createWebhook(input);
+      secretHandler.current({ value: secret, label: created.secrets[0]?.fingerprint ?? "" });
+      return created;
+    },
+    onSuccess: () => toast.success("Webhook created. Store its signing secret now."),
+    onError: (error) => toast.error(`The webhook was not created: ${problemMessage(error)}`),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.lists() }),
+  });
+}
+
+export function useUpdateWebhook(id: string) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  return useMutation({
+    mutationFn: (input: UpdateWebhookInput) => apiClient.updateWebhook(id, input),
+    onSuccess: (_webhook, input) => {
+      if (input.enabled === true && Object.keys(input).length === 1) toast.success("Webhook enabled: new events are delivered again.");
+      else if (input.enabled === false && Object.keys(input).length === 1) toast.success("Webhook disabled: no new deliveries are made.");
+      else toast.success("Webhook saved.");
+    },
+    onError: (error) => toast.error(`The webhook was not changed: ${problemMessage(error)}`),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.all }),
+  });
+}
+
+export function useDeleteWebhook(id: string) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  return useMutation({
+    mutationFn: () => apiClient.deleteWebhook(id),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: webhookKeys.detail(id) });
+      toast.success("Webhook deleted. Its pending deliveries were discarded.");
+    },
+    onError: (error) => toast.error(`The webhook was not deleted: ${problemMessage(error)}`),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.lists() }),
+  });
+}
+
+export function useRotateSecret(id: string, { onSecret }: { onSecret: (secret: RevealedValue) => void }) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const secretHandler = useRef(onSecret);
+  secretHandler.current = onSecret;
+  return useMutation({
+    mutationFn: async () => {
+      const { secret, ...rotated } = await apiClient.rotateSecret(id);
+      secretHandler.current({ value: secret, label: rotated.fingerprint });
+      return rotated;
+    },
+    onSuccess: () => toast.success("Secret rotated. The previous secret keeps signing for 24 hours."),
+    onError: (error) => toast.error(`The secret was not rotated: ${problemMessage(error)}`),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.detail(id) }),
+  });
+}
+
+export function useRevokeSecret(id: string) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  return useMutation({
+    mutationFn: (secretId: string) => apiClient.revokeSecret(id, secretId),
+    onSuccess: () => toast.success("Old secret revoked. Deliveries are now signed with the current secret only."),
+    onError: (error) => toast.error(`The secret was not revoked: ${problemMessage(error)}`),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.detail(id) }),
+  });
+}
+
+export function useSendTestEvent(id: string) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  return useMutation({
+    mutationFn: () => apiClient.sendTestEvent(id),
+    onSuccess: (result) => {
+      if (result.attempt.succeeded) toast.success("Test event delivered.");
+      else toast.error("The test event was sent, but the endpoint did not accept it. See the result for details.");
+    },
+    onError: (error) => toast.error(`The test event was not sent: ${problemMessage(error)}`),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.detail(id) }),
+  });
+}
+
+export function useReplayDelivery(webhookId: string) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  return useMutation({
+    mutationFn: (deliveryId: string) => apiClient.replayDelivery(webhookId, deliveryId),
+    onSuccess: (result) => {
+      if (result.attempt.succeeded) toast.success("Delivery replayed: the endpoint accepted it.");
+      else toast.error("Delivery replayed, but the endpoint did not accept it. See the result for details.");
+    },
+    onError: (error) => toast.error(`The delivery was not replayed: ${problemMessage(error)}`),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.detail(webhookId) }),
+  });
+}
