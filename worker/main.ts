@@ -46,8 +46,6 @@ async function main(): Promise<void> {
     maxInFlight: positiveInteger("WORKER_MAX_IN_FLIGHT", 256),
     maxSlowInFlight: positiveInteger("WORKER_MAX_SLOW_IN_FLIGHT", 1024),
     perWebhookConcurrency: positiveInteger("WORKER_PER_WEBHOOK_CONCURRENCY", 16),
-    // Past half the expiry another worker may soon take the jobs over, so recording stops being retried.
-    recordRetryWindowMs: (expirySeconds * 1000) / 2,
   });
   await engine.start();
   logger.info(

@@ -37,6 +37,8 @@ export interface EngineOptions {
   // Finished attempts wait at most this long to be recorded with others.
   recordDelayMs?: number;
   // How long a batch that cannot be recorded (database unreachable) is tried again before its jobs are left to expire.
+  // Recording after the jobs expired is still right: another worker cannot take them while the database is away,
+  // and if it did meanwhile, completion is fenced by the job's retry count and the late attempt is only added to the log.
   recordRetryWindowMs?: number;
   random?: () => number;
 }
@@ -95,7 +97,7 @@ export class DeliveryEngine {
       perWebhookConcurrency: 16,
       pollIntervalMs: 1000,
       recordDelayMs: 10,
-      recordRetryWindowMs: 30_000,
+      recordRetryWindowMs: 5 * 60_000,
       ...options,
     };
   }
