@@ -9,6 +9,7 @@ export interface DeliveryRow {
   event_type: string;
   subject: string | null;
   status: "pending" | "retrying" | "succeeded" | "failed" | "held";
+  held_reason: string | null;
   attempt_count: number;
   ordering_key: string | null;
   sequence: number | null;
@@ -21,7 +22,7 @@ export interface DeliveryRow {
   last_duration_ms: number | null;
 }
 
-const DELIVERY_COLUMNS = `d.id, d.subscription_id, d.event_id, d.event_type, d.subject, d.status, d.attempt_count, d.ordering_key, d.sequence,
+const DELIVERY_COLUMNS = `d.id, d.subscription_id, d.event_id, d.event_type, d.subject, d.status, d.held_reason, d.attempt_count, d.ordering_key, d.sequence,
   d.next_attempt_at, d.created_at, d.completed_at, d.last_attempt_at, d.last_status_code, d.last_error_class, d.last_duration_ms`;
 
 /** Maps a delivery row to its API shape. */
@@ -33,6 +34,7 @@ export function presentDelivery(row: DeliveryRow) {
     event_type: row.event_type,
     subject: row.subject,
     status: row.status,
+    held_reason: row.held_reason,
     attempts: row.attempt_count,
     ordering: row.ordering_key && row.sequence !== null ? { key: row.ordering_key, sequence: row.sequence } : null,
     next_attempt_at: row.next_attempt_at,
