@@ -17,8 +17,9 @@ import { crossedThresholds, nextUtcDayStart, utcDayStart, warningThreshold } fro
  *
  * 1. A delivery never counted is counted against its webhook's daily cap, or,
  *    once the day's cap is used, held with reason `daily_cap` until the next
- *    UTC day (lib/caps/release.ts). Retries were counted with their first
- *    attempt and pass.
+ *    UTC day (lib/caps/release.ts), together with the uncounted deliveries
+ *    waiting behind others of their subject. Retries were counted with their
+ *    first attempt and pass.
  * 2. Every attempt that passes gets a smoothing slot (lib/caps/pacing.ts). One
  *    whose slot is now is made now; a later one is moved to its slot.
  *
@@ -146,11 +147,13 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
 
     if (toCount.length > 0) await client.query(`UPDATE deliveries SET counted_at = $2 WHERE id = ANY($1) AND counted_at IS NULL`, [toCount, now]);
     const held = new Set(await holdDueAttempts(client, toHold, DAILY_CAP, now));
-    const heldBySubscription = toHold.filter((item) => held.has(item.deliveryId)).map((item) => item.subscriptionId);
-    for (const subscriptionId of new Set(heldBySubscription)) {
-      usage.push({ subscriptionId, at: now, held: heldBySubscription.filter((id) => id === subscriptionId).length });
+    const cappedNow = [...new Set(toHold.filter((item) => held.has(item.deliveryId)).map((item) => item.subscriptionId))];
+    const waiting = await holdWaitingDeliveries(client, cappedNow, now);
+    for (const subscriptionId of cappedNow) {
+      const count = toHold.filter((item) => item.subscriptionId === subscriptionId && held.has(item.deliveryId)).length;
+      usage.push({ subscriptionId, at: now, held: count + (waiting.get(subscriptionId) ?? 0) });
     }
-    await markCapped(client, [...new Set(heldBySubscription)], now);
+    await markCapped(client, cappedNow, now);
     await addUsage(client, usage);
     await queueAttempts(boss, client, await deferAttempts(client, deferrals), now);
 
@@ -167,6 +170,25 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
     }
     return send;
   });
+}
+
+/**
+ * Holds the deliveries of webhooks that just used their cap which wait behind
+ * an earlier delivery of their subject and were never counted: they could
+ * only be held when their turn came, so they are held now and show as such.
+ * Returns the number held per webhook.
+ */
+async function holdWaitingDeliveries(client: pg.PoolClient, subscriptionIds: readonly string[], now: Date): Promise<Map<string, number>> {
+  if (subscriptionIds.length === 0) return new Map();
+  const held = await client.query<{ subscription_id: string; count: number }>(
+    `WITH held AS (
+       UPDATE deliveries SET status = 'held', held_reason = $2, held_at = COALESCE(held_at, $3)
+       WHERE subscription_id = ANY($1) AND status = 'pending' AND next_attempt_at IS NULL AND counted_at IS NULL AND NOT is_test
+       RETURNING subscription_id)
+     SELECT subscription_id, COUNT(*)::int AS count FROM held GROUP BY subscription_id`,
+    [subscriptionIds, DAILY_CAP, now],
+  );
+  return new Map(held.rows.map((row) => [row.subscription_id, row.count]));
 }
 
 /**

@@ -89,10 +89,12 @@ export interface ReleasedDeliveries {
 }
 
 /**
- * Releases a webhook's deliveries held for `reason`, oldest first, at most
- * `limit` of them (all when null). Each starts a fresh 24 h retry window. Per
- * ordering key only the lowest sequence goes now and the rest wait behind it
- * as usual, so a release never reorders a subject.
+ * Releases a webhook's deliveries held for `reason`, at most `limit` of them
+ * (all when null), oldest first. The oldest `limit` decide how many of each
+ * ordering key go, and those are the key's lowest sequences: ids created in
+ * the same millisecond do not sort by sequence. Each starts a fresh 24 h retry
+ * window. Per ordering key only the lowest sequence goes now and the rest
+ * wait behind it as usual, so a release never reorders a subject.
  */
 export async function releaseHeldDeliveries(
   client: Queryable,
@@ -101,10 +103,20 @@ export async function releaseHeldDeliveries(
   options: { reason?: HoldReason; limit?: number | null } = {},
 ): Promise<ReleasedDeliveries> {
   const released = await client.query<{ id: string; ordering_key: string | null }>(
-    `UPDATE deliveries SET status = 'pending', held_reason = NULL, next_attempt_at = NULL, first_attempt_at = NULL
-     WHERE id IN (
-       SELECT id FROM deliveries WHERE subscription_id = $1 AND status = 'held' AND held_reason = $2
-       ORDER BY id LIMIT $3 FOR UPDATE)
+    `WITH held AS (
+       SELECT id, ordering_key, sequence, created_at FROM deliveries WHERE subscription_id = $1 AND status = 'held' AND held_reason = $2
+     ), picked AS (
+       SELECT id, ordering_key FROM held ORDER BY created_at, id LIMIT $3
+     ), per_key AS (
+       SELECT ordering_key, COUNT(*) AS count FROM picked WHERE ordering_key IS NOT NULL GROUP BY ordering_key
+     ), chosen AS (
+       SELECT id FROM picked WHERE ordering_key IS NULL
+       UNION ALL
+       SELECT first.id FROM per_key k
+       CROSS JOIN LATERAL (SELECT h.id FROM held h WHERE h.ordering_key = k.ordering_key ORDER BY h.sequence LIMIT k.count) AS first
+     )
+     UPDATE deliveries SET status = 'pending', held_reason = NULL, next_attempt_at = NULL, first_attempt_at = NULL
+     WHERE id IN (SELECT id FROM chosen) AND status = 'held'
      RETURNING id, ordering_key`,
     [subscriptionId, options.reason ?? WEBHOOK_DISABLED, options.limit ?? null],
   );
