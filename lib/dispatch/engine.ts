@@ -438,6 +438,9 @@ export class DeliveryEngine {
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
     }
+    // The completed jobs freed their webhooks' slots: fetch again now rather than at the next poll, or a webhook
+    // with a backlog would get at most WORKER_PER_WEBHOOK_CONCURRENCY attempts per poll interval.
+    this.notify();
     for (const record of records) {
       logger.debug(
         { deliveryId: record.deliveryId, attempt: record.automaticAttempt, status: record.verdict.statusCode, errorClass: record.verdict.errorClass },
