@@ -89,8 +89,8 @@ function wholeNumberSetting(name: string, fallback: number, minimum: number, max
 }
 
 /**
- * How bursts to one webhook are smoothed (lib/caps/pacing.ts): attempts per
- * second after a burst (WVK_WEBHOOK_RATE_PER_SECOND, default 100) and the
+ * Reads how bursts to one webhook are smoothed (lib/caps/pacing.ts): attempts
+ * per second after a burst (WVK_WEBHOOK_RATE_PER_SECOND, default 100) and the
  * attempts an idle webhook may receive at once (WVK_WEBHOOK_BURST, default 1000).
  */
 export function pacingSettings(): { ratePerSecond: number; burst: number } {
@@ -100,7 +100,7 @@ export function pacingSettings(): { ratePerSecond: number; burst: number } {
   };
 }
 
-/** The highest daily cap an admin may give a webhook (WVK_MAX_DAILY_CAP, default 1,000,000 deliveries). */
+/** Reads the highest daily cap an admin may give a webhook (WVK_MAX_DAILY_CAP, default 1,000,000 deliveries). */
 export function maxDailyCap(): number {
   return wholeNumberSetting("WVK_MAX_DAILY_CAP", 1_000_000, 1, 1_000_000_000, "deliveries");
 }

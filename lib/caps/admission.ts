@@ -25,8 +25,8 @@ import { crossedThresholds, nextUtcDayStart, utcDayStart, warningThreshold } fro
  *
  * The count, the mark on the delivery (`counted_at`), the hold or the move,
  * and the completion of the jobs concerned commit together. A worker that dies
- * before the commit changes nothing; one that dies after it finds the delivery
- * already counted when the job comes back, so nothing is counted twice.
+ * before the commit changes nothing. When one dies after it, the job comes back
+ * and finds the delivery already counted, so nothing is counted twice.
  */
 export interface DueAttempt {
   job: JobAttempt;
@@ -173,10 +173,10 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
 }
 
 /**
- * Holds the deliveries of webhooks that just used their cap which wait behind
- * an earlier delivery of their subject and were never counted: they could
- * only be held when their turn came, so they are held now and show as such.
- * Returns the number held per webhook.
+ * Holds the uncounted deliveries of webhooks that just used their cap which
+ * wait behind an earlier delivery of their subject. The cap would hold each of
+ * them when its turn came, so they are held now and show as such. Returns the
+ * number held per webhook.
  */
 async function holdWaitingDeliveries(client: pg.PoolClient, subscriptionIds: readonly string[], now: Date): Promise<Map<string, number>> {
   if (subscriptionIds.length === 0) return new Map();
@@ -192,9 +192,9 @@ async function holdWaitingDeliveries(client: pg.PoolClient, subscriptionIds: rea
 }
 
 /**
- * Marks webhooks whose deliveries the cap now holds: new deliveries are held
+ * Marks webhooks that have deliveries held by the cap: new deliveries are held
  * behind them, and the release comes at the start of the next UTC day. The
- * caller holds the webhooks' budget rows.
+ * caller must have locked the webhooks' budget rows.
  */
 export async function markCapped(client: pg.PoolClient, subscriptionIds: readonly string[], now: Date): Promise<void> {
   if (subscriptionIds.length === 0) return;

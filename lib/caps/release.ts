@@ -15,8 +15,8 @@ import { addUsage, dailyCapStatus } from "./usage-counters";
  * What becomes of deliveries the daily cap held (lib/caps/admission.ts):
  *
  * - At the start of each UTC day they are released oldest first, as many as
- *   the new day's cap admits; per ordering key the order is kept. The rest
- *   wait for the next day.
+ *   the new day's cap admits, each ordering key in order. The rest wait for
+ *   the next day.
  * - One held for longer than the 24 h retry window is given up: `failed`,
  *   keeping `held_reason` `daily_cap` to say why it was never sent. It stays
  *   listed and can be replayed.
@@ -32,8 +32,8 @@ export const HELD_EXPIRY_SECONDS = RETRY_WINDOW_SECONDS;
 /**
  * Releases a webhook's held deliveries that the rest of the day's cap admits,
  * oldest first, and clears the webhook's capped mark when none is left. The
- * caller holds the webhook's budget row. Returns the attempts to queue and the
- * number released.
+ * caller must have locked the webhook's budget row. Returns the attempts to
+ * queue and the number released.
  */
 export async function releaseWithinBudget(
   client: pg.PoolClient,
@@ -55,9 +55,9 @@ export async function releaseWithinBudget(
 }
 
 /**
- * Gives up the webhook's deliveries held by the cap since before `cutoff`, and
- * lets the next delivery of their ordering keys go. The caller holds the
- * webhook's budget row. Returns the attempts to queue and the number given up.
+ * Gives up the webhook's deliveries held by the cap for 24 hours or more, and
+ * lets the next delivery of their ordering keys go. The caller must have locked
+ * the webhook's budget row. Returns the attempts to queue and the number given up.
  */
 async function expireHeldDeliveries(client: pg.PoolClient, subscriptionId: string, now: Date): Promise<{ toQueue: AttemptToQueue[]; expired: number }> {
   const cutoff = new Date(now.getTime() - HELD_EXPIRY_SECONDS * 1000);
@@ -186,10 +186,10 @@ export async function releaseHeldNow(
 }
 
 /**
- * The admin's release (POST /v1/webhooks/{id}/release-held): releases every
- * delivery the cap holds on the organisation's webhook now (releaseHeldNow).
- * Throws 404 for an unknown webhook and 409 for a disabled one, whose held
- * deliveries could not go out anyway.
+ * Releases now every delivery the cap holds on the organisation's webhook, for
+ * POST /v1/webhooks/{id}/release-held (see releaseHeldNow). Throws 404 for an
+ * unknown webhook and 409 for a disabled one, whose held deliveries could not
+ * go out anyway.
  */
 export async function releaseHeldByRequest(principal: Principal, subscriptionId: string, now: Date, boss: PgBoss): Promise<{ released: number }> {
   return withTransaction(async (client) => {

@@ -46,16 +46,18 @@ export function mergeUsageChanges(changes: readonly UsageChange[]): MergedChange
     row.held += change.held ?? 0;
     merged.set(key, row);
   }
-  return [...merged.entries()]
-    .filter(([, row]) => row.counted + row.succeeded + row.failed + row.held !== 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, row]) => row);
+  const rows = [...merged.values()].filter((row) => row.counted + row.succeeded + row.failed + row.held !== 0);
+  rows.sort((a, b) => {
+    if (a.subscriptionId !== b.subscriptionId) return a.subscriptionId < b.subscriptionId ? -1 : 1;
+    return a.hour.getTime() - b.hour.getTime();
+  });
+  return rows;
 }
 
 /**
  * Adds to the counters inside the caller's transaction. Rows are written in
- * (webhook, hour) order, so concurrent writers cannot deadlock on them. Each
- * row also takes the webhook's current cap, which is what a past day shows.
+ * (webhook, hour) order, so concurrent writers lock them in the same order.
+ * Each row also takes the webhook's current cap, which is what a past day shows.
  */
 export async function addUsage(client: Queryable, changes: readonly UsageChange[]): Promise<void> {
   const rows = mergeUsageChanges(changes);

@@ -18,13 +18,13 @@ export interface UsageRange {
   granularity: Granularity;
 }
 
-// At most a year of days, or a month of hours, in one answer.
+// At most a year of days, or a month of hours, in one response.
 export const MAX_BUCKETS: Record<Granularity, number> = { day: 366, hour: 31 * 24 };
 const BUCKET_MS: Record<Granularity, number> = { day: DAY_MS, hour: HOUR_MS };
 
 /**
  * Resolves the requested range. Without bounds it is the last 30 UTC days,
- * today included (days), or the current UTC day (hours); a single bound gets
+ * today included (days), or the current UTC day (hours). A single bound gets
  * that span on its other side. `from` is moved back to the start of its
  * bucket and `to` forward to the end of its bucket. Returns the field errors
  * of an empty, reversed or too long range instead.
@@ -46,7 +46,7 @@ export function resolveUsageRange(
   const buckets = (to.getTime() - from.getTime()) / size;
   if (buckets > MAX_BUCKETS[query.granularity]) {
     const limit = query.granularity === "day" ? "366 days" : "31 days of hours";
-    return { errors: [{ field: "query/from", message: `The range holds ${buckets} ${query.granularity}s; ask for at most ${limit} at a time` }] };
+    return { errors: [{ field: "query/from", message: `The range contains ${buckets} ${query.granularity}s: ask for at most ${limit} at a time` }] };
   }
   return { range: { from, to, granularity: query.granularity } };
 }
@@ -73,8 +73,8 @@ export interface UsageBucket {
 
 /**
  * Spreads hourly rows over the range's buckets, with zeros where nothing
- * happened. A day shows the cap its latest row recorded; a day without rows
- * shows the cap known before it, or the current cap when none is.
+ * happened. A day shows the cap its latest row recorded. A day without rows
+ * shows the cap known before it, or the current cap when none is known.
  */
 export function bucketUsage(rows: readonly UsageRow[], range: UsageRange, currentCap: number | null): UsageBucket[] {
   const size = BUCKET_MS[range.granularity];

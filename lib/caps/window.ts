@@ -35,9 +35,9 @@ export function warningThreshold(cap: number): number {
 }
 
 /**
- * Where a webhook stands against its cap: `ok`, `warning` from 80 % of the
- * cap, and `reached` once it has used the whole cap, after which new
- * deliveries are held and changes to the webhook answer 429.
+ * How much of its cap a webhook has used today: `ok`, `warning` from 80 % of
+ * the cap, and `reached` once it has used the whole cap. From then on new
+ * deliveries are held and changes to the webhook are rejected with 429.
  */
 export type CapState = "ok" | "warning" | "reached";
 

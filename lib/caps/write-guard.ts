@@ -5,8 +5,8 @@ import { nextUtcDayStart, secondsUntil } from "./window";
 
 /**
  * Sustained excess shows on the API: while a webhook has used its daily cap,
- * changes to it (update, rotate, test, replay) answer 429 with Retry-After
- * until the cap resets at the next UTC midnight. Publishing events is never
+ * changes to it (update, rotate, test, replay) are rejected with 429 and
+ * Retry-After until the cap resets at the next UTC midnight. Publishing events is never
  * refused, and the changes that lift the cap stay open: setting daily_cap or
  * enabled, releasing held deliveries, revoking a secret, deleting.
  */
@@ -15,7 +15,7 @@ type Queryable = Pick<pg.PoolClient, "query">;
 /**
  * Throws a 429 problem when the organisation's webhook has used its cap for
  * the current UTC day. A webhook of another organisation, or none, passes, so
- * the caller answers 404 as usual without this revealing anything.
+ * the caller responds 404 as usual without this revealing anything.
  */
 export async function assertWithinDailyCap(client: Queryable, organizationId: string, subscriptionId: string, now: Date): Promise<void> {
   const status = (await dailyCapStatus(client, [subscriptionId], now)).get(subscriptionId);

@@ -129,10 +129,11 @@ export async function releaseHeldDeliveries(
 
 /**
  * Points each given ordering chain of a webhook at its first delivery still in
- * line (pending, retrying or held, by sequence) and plans the attempts that may
- * go now: the chains' first deliveries that are pending without a planned
- * attempt, and the given unordered deliveries. A held delivery at the head of
- * a chain keeps the deliveries behind it waiting. Returns the attempts to queue.
+ * line (pending, retrying or held, by sequence), and plans the attempts that
+ * may go now. Those are the chains' first deliveries that are pending without
+ * a planned attempt, and the given unordered deliveries. A held delivery at the
+ * head of a chain keeps the deliveries behind it waiting. Returns the attempts
+ * to queue.
  */
 export async function advanceOrderingChains(
   client: Queryable,

@@ -29,8 +29,8 @@ interface FanOutRow {
   subscriptionId: string;
   sequence: number | null;
   ready: boolean;
-  // Why the delivery is recorded as held instead of sent: the platform switched the webhook off (410 Gone),
-  // or the webhook used its daily cap and has deliveries held by it; null when it goes out.
+  // Why the delivery is recorded as held instead of sent, or null when it goes out. The platform may have switched
+  // the webhook off (410 Gone), or the daily cap holds deliveries of the webhook.
   heldReason: string | null;
 }
 
@@ -71,8 +71,8 @@ async function claimSequences(
  * of the deliveries that may go out now. A subscription the platform switched
  * off (after a 410 Gone response) gets a held delivery, so the event is recorded
  * as not delivered rather than lost. One an admin disabled gets none. A
- * webhook whose deliveries the daily cap holds gets a held delivery too, in
- * line behind them (docs/caps.md): publishing is never refused for a cap.
+ * webhook with deliveries held by the daily cap gets a held delivery too, in
+ * line behind them (docs/caps.md), so publishing is never refused for a cap.
  * Returns the stored event.
  */
 export async function publishEvent(

@@ -14,7 +14,7 @@ const WORKER_ENV = { WVK_JOB_EXPIRY_SECONDS: "4", WVK_ATTEMPT_TIMEOUT_SECONDS: "
 const CAP = 30;
 const EVENTS = 50;
 
-/** The usage counters and the deliveries they count, read in one statement so both come from one snapshot. */
+/** Reads the usage counters and the deliveries they count in one statement, so both come from one snapshot. */
 async function figures(webhookId: string) {
   const result = await pool().query(
     `SELECT
@@ -55,7 +55,7 @@ describe("daily cap with several workers", () => {
     const webhook = await createWebhook(tenant, receiver.url);
     expect((await api("PATCH", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey, body: { daily_cap: CAP } })).status).toBe(200);
     for (let index = 0; index < EVENTS; index++) await publish(tenant, "finding.created", `fnd_workers_${index}`);
-    // The first answers wait, so the worker killed below dies with attempts in flight, after counting them.
+    // The first responses are held back, so the worker killed below dies with attempts in flight, after counting them.
     const waiting: ServerResponse[] = [];
     receiver.respond((_request, response) => {
       if (waiting.length < 6) waiting.push(response);
