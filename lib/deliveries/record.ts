@@ -225,6 +225,7 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     await client.query(
       `UPDATE deliveries d SET
          status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
+         held_reason = CASE WHEN v.status IN ('held', 'failed') THEN d.held_reason END,
          next_attempt_at = v.next_attempt_at, completed_at = v.completed_at, last_attempt_at = v.last_attempt_at,
          last_status_code = v.last_status_code, last_error_class = v.last_error_class, last_duration_ms = v.last_duration_ms
        FROM unnest($1::text[], $2::delivery_status[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],

@@ -295,8 +295,14 @@ describe("daily cap", () => {
     const hour = await usage(tenant, webhook.id, "?granularity=hour&from=2026-12-14T10:00:00Z&to=2026-12-14T11:00:00Z");
     expect(hour.buckets).toEqual([expect.objectContaining({ failed: 2, held: 0 })]);
 
-    // The finding is not stuck: its next event goes out the next day.
+    // Once the cap has reset, a given-up delivery can be replayed, and once it succeeds it no longer names the cap.
     await clock.setTime(new Date("2026-12-15T08:00:00.000Z"));
+    const givenUp = await deliveryOf(events[2]!, webhook.id);
+    const replayed = await api("POST", `/v1/webhooks/${webhook.id}/deliveries/${givenUp.id}/replay`, { apiKey: tenant.apiKey });
+    expect(replayed.status).toBe(200);
+    expect(await deliveryOf(events[2]!, webhook.id)).toMatchObject({ status: "succeeded", held_reason: null });
+
+    // The finding is not stuck: its next event goes out.
     const next = await publish(tenant, "finding.created", subject);
     await waitUntil(() => deliveryOf(next, webhook.id), (row) => row?.status === "succeeded");
   });
