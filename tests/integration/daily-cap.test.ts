@@ -1,5 +1,6 @@
 import { TestClock } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addUsage } from "../../lib/caps/usage-counters";
 import { pool } from "../../lib/db";
 import { exampleData } from "../../lib/events/examples";
 import { api } from "../support/api";
@@ -305,6 +306,38 @@ describe("daily cap", () => {
     // The finding is not stuck: its next event goes out.
     const next = await publish(tenant, "finding.created", subject);
     await waitUntil(() => deliveryOf(next, webhook.id), (row) => row?.status === "succeeded");
+  });
+
+  it("holds event 50,001 at the default cap", async () => {
+    await clock.setTime(new Date("2026-12-18T15:00:00.000Z"));
+    const tenant = await createTenant();
+    const webhook = await createWebhook(tenant, receiver.url);
+    expect((await api("GET", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey })).body.daily_cap).toBe(50_000);
+    // 49,990 deliveries earlier today, recorded in the counters as the gate records them: sending them here would take minutes.
+    await addUsage(pool(), [{ subscriptionId: webhook.id, at: new Date("2026-12-18T09:00:00.000Z"), counted: 49_990, succeeded: 49_990 }]);
+    // Deliveries that arrived, each once: the replay below sends one of them again.
+    const mine = () => [...new Set(arrivals.filter((arrival) => arrival.subject.startsWith("fnd_default_")).map((arrival) => arrival.deliveryId))];
+
+    // A test delivery and a replay on the way do not use any of the last 10.
+    const first = await publish(tenant, "finding.created", "fnd_default_0");
+    const delivered = await waitUntil(() => deliveryOf(first, webhook.id), (row) => row?.status === "succeeded");
+    expect((await api("POST", `/v1/webhooks/${webhook.id}/test`, { apiKey: tenant.apiKey })).status).toBe(200);
+    expect((await api("POST", `/v1/webhooks/${webhook.id}/deliveries/${delivered.id}/replay`, { apiKey: tenant.apiKey })).status).toBe(200);
+    for (let index = 1; index < 20; index++) await publish(tenant, "finding.created", `fnd_default_${index}`);
+
+    await waitUntil(() => heldDeliveries(webhook.id), (rows) => rows.length === 10);
+    await waitUntil(async () => mine().length, (count) => count === 10);
+    const today = (await usage(tenant, webhook.id)).today;
+    expect(today).toMatchObject({ used: 50_000, daily_cap: 50_000, remaining: 0, state: "reached", held: 10, held_until: "2026-12-19T00:00:00.000Z" });
+    expect(await auditActions(webhook.id)).toContain("webhook.cap_reached");
+    const refused = await api("PATCH", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey, body: { description: "over" } });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe(String(9 * 3600));
+
+    await clock.setTime(new Date("2026-12-19T00:00:00.000Z"));
+    await waitUntil(async () => mine().length, (count) => count === 20);
+    expect(await heldDeliveries(webhook.id)).toEqual([]);
+    expect((await usage(tenant, webhook.id)).today).toMatchObject({ day: "2026-12-19", used: 10, state: "ok", held: 0 });
   });
 
   it("counts neither test deliveries nor replays", async () => {
