@@ -1,4 +1,7 @@
+import { EVENT_TYPES } from "../events/catalog";
 import { type DeliveryFilters, DELIVERY_STATUSES, deliveryIdRange, distinct, type IdRange, isEmptyRange } from "./delivery-filters";
+
+const ALL_EVENT_TYPES = EVENT_TYPES.map((info) => info.type);
 
 /**
  * Plans the SQL that finds one page of delivery ids for the inspector's
@@ -10,12 +13,15 @@ import { type DeliveryFilters, DELIVERY_STATUSES, deliveryIdRange, distinct, typ
  * | delivery id | the primary key |
  * | event id | `(event_id)` |
  * | subject, with any others | `(subscription_id, subject, id DESC)` |
- * | event types, with or without statuses | `(subscription_id, event_type, status, id DESC)`, once per type and status |
- * | statuses | `(subscription_id, status, id DESC)`, once per status |
+ * | event types, statuses or both | `(subscription_id, event_type, status, id DESC)`, once per type and status |
  * | none | `(subscription_id, id DESC)`, or `(organization_id, id DESC)` across webhooks |
  *
- * "Once per value" walks take the newest page of each value and merge them,
- * which keeps a multi-value filter ordered without sorting every match.
+ * "Once per type and status" walks take the newest page of each pair and
+ * merge them, which keeps a multi-value filter ordered without sorting every
+ * match. A status filter without event types walks every type of the catalog:
+ * deliveries only carry catalog types, because publishing checks the type and
+ * types are never removed (docs/api.md, Compatibility). That spares a second
+ * index with the status, which every status change would also have to update.
  * Filtered lists across all webhooks of an organisation run the per-webhook
  * plan for each webhook and merge the pages, so their cost grows with the
  * number of webhooks, not with the number of deliveries.
@@ -81,24 +87,16 @@ function webhookPlan(webhook: string, filters: NormalisedFilters, limit: string,
     const conditions = [scope, `d.subject = ${parameters.add(filters.subject)}`, ...rangeConditions(filters.range, parameters), ...residualConditions(filters, parameters)];
     return { text: `SELECT d.id FROM deliveries d ${where(conditions)} ORDER BY d.id DESC LIMIT ${limit}`, strategy: "subject" };
   }
-  if (filters.eventTypes.length > 0) {
+  if (filters.eventTypes.length > 0 || filters.statuses.length > 0) {
+    const eventTypes = filters.eventTypes.length > 0 ? filters.eventTypes : ALL_EVENT_TYPES;
     const statuses = filters.statuses.length > 0 ? filters.statuses : DELIVERY_STATUSES;
     const conditions = [scope, "d.event_type = t.event_type", "d.status = st.status", ...rangeConditions(filters.range, parameters)];
     return {
-      text: `SELECT x.id FROM unnest(${parameters.add(filters.eventTypes, "text[]")}) AS t(event_type)
+      text: `SELECT x.id FROM unnest(${parameters.add(eventTypes, "text[]")}) AS t(event_type)
              CROSS JOIN unnest(${parameters.add(statuses, "delivery_status[]")}) AS st(status)
              CROSS JOIN LATERAL (SELECT d.id FROM deliveries d ${where(conditions)} ORDER BY d.id DESC LIMIT ${limit}) x
              ORDER BY x.id DESC LIMIT ${limit}`,
-      strategy: "event_type",
-    };
-  }
-  if (filters.statuses.length > 0) {
-    const conditions = [scope, "d.status = st.status", ...rangeConditions(filters.range, parameters)];
-    return {
-      text: `SELECT x.id FROM unnest(${parameters.add(filters.statuses, "delivery_status[]")}) AS st(status)
-             CROSS JOIN LATERAL (SELECT d.id FROM deliveries d ${where(conditions)} ORDER BY d.id DESC LIMIT ${limit}) x
-             ORDER BY x.id DESC LIMIT ${limit}`,
-      strategy: "status",
+      strategy: filters.eventTypes.length > 0 ? "event_type" : "status",
     };
   }
   const conditions = [scope, ...rangeConditions(filters.range, parameters)];
