@@ -60,6 +60,27 @@ export interface DeliveryPage {
 }
 
 /**
+ * Builds the statement that reads one page of deliveries (at most `page.limit`
+ * rows), or returns null when none can match. Exported for the benchmark's
+ * query plans.
+ */
+export function deliveryPageQuery(
+  scope: SearchScope,
+  filters: DeliveryFilters,
+  page: { limit: number; cursor?: string },
+): { text: string; values: unknown[] } | null {
+  const plan = planDeliverySearch(scope, filters, page);
+  if (!plan) return null;
+  return {
+    text: `WITH page AS (${plan.text})
+           SELECT ${DELIVERY_COLUMNS} FROM page JOIN deliveries d ON d.id = page.id
+           WHERE d.organization_id = ${plan.organization}
+           ORDER BY d.id DESC`,
+    values: plan.values,
+  };
+}
+
+/**
  * Lists deliveries of one webhook, or of every webhook of the organisation,
  * newest first, with keyset pagination on the id (lib/deliveries/delivery-search.ts
  * plans the index walk). Throws 404 when the webhook is not the organisation's.
@@ -70,15 +91,9 @@ export async function listDeliveries(
   page: { limit: number; cursor?: string },
 ): Promise<DeliveryPage> {
   if (scope.webhookId && !(await webhookExists(scope.organizationId, scope.webhookId))) throw problems.notFound(`Webhook ${scope.webhookId}`);
-  const plan = planDeliverySearch(scope, filters, { limit: page.limit + 1, cursor: page.cursor });
-  if (!plan) return { items: [], nextCursor: null };
-  const result = await pool().query<DeliveryRow>(
-    `WITH page AS (${plan.text})
-     SELECT ${DELIVERY_COLUMNS} FROM page JOIN deliveries d ON d.id = page.id
-     WHERE d.organization_id = ${plan.organization}
-     ORDER BY d.id DESC`,
-    plan.values,
-  );
+  const query = deliveryPageQuery(scope, filters, { limit: page.limit + 1, cursor: page.cursor });
+  if (!query) return { items: [], nextCursor: null };
+  const result = await pool().query<DeliveryRow>(query.text, query.values);
   const items = result.rows.slice(0, page.limit);
   return { items, nextCursor: result.rows.length > page.limit ? items[items.length - 1]!.id : null };
 }
