@@ -134,6 +134,17 @@ test("failed delivery is inspected, fixed and replayed without a reload", async 
   await expect(page.getByRole("search").getByRole("alert")).toContainText("delivery id is incomplete");
   await screenshot(page, "inspector-filters");
 
+  // A delivery id alone finds the delivery from the webhook list, whichever webhook it belongs to.
+  await page.goto("/integrations/webhooks");
+  const find = page.getByRole("search", { name: "Find a delivery" });
+  await find.getByLabel("Find a delivery").fill("dlv_01JEX3M1Q8ZK4T6W2N9C5R7B0D");
+  await find.getByRole("button", { name: "Find" }).click();
+  await expect(find.getByRole("alert")).toContainText("No delivery dlv_01JEX3M1Q8ZK4T6W2N9C5R7B0D in your organisation");
+  await find.getByLabel("Find a delivery").fill(deliveryId.toLowerCase());
+  await find.getByRole("button", { name: "Find" }).click();
+  await expect(page).toHaveURL(new RegExp(`/deliveries/${deliveryId}$`));
+  await expect(page.getByRole("dialog", { name: `Delivery ${deliveryId}` })).toBeVisible();
+
   // The delivery's link, opened signed out, leads through the sign-in page back to the delivery.
   const link = `/integrations/webhooks/${webhookId}/deliveries/${deliveryId}`;
   const fresh = await browser.newContext({ baseURL: e2eState().baseUrl });
