@@ -76,9 +76,9 @@ function DeliverySummaryLine({ delivery }: { delivery: DeliveryDetail }) {
   );
 }
 
+// Reasons the portal words itself; any other reason is shown as recorded.
 const HELD_REASONS: Record<string, string> = {
   webhook_disabled: "the webhook is disabled. Its held deliveries go out in order once it is enabled again.",
-  daily_cap: "the webhook reached its daily delivery cap.",
 };
 
 function StatusExplanation({ delivery, onNextAttemptDue }: { delivery: DeliveryDetail; onNextAttemptDue: () => void }) {

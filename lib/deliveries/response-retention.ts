@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { pool } from "../db";
 import { idLowerBound } from "../ids";
 import { logger } from "../log";
@@ -73,12 +74,9 @@ export function schedulePurgeOfExpiredResponses(clock: () => Date = () => new Da
   const run = async () => {
     if (running) return;
     running = true;
-    const client = await pool().connect().catch((error: unknown) => {
-      logger.warn({ err: error }, "response purge could not get a database connection");
-      return null;
-    });
+    let client: pg.PoolClient | null = null;
     try {
-      if (!client) return;
+      client = await pool().connect();
       const locked = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1) AS locked`, [PURGE_LOCK_KEY]);
       if (!locked.rows[0]?.locked) return;
       try {
