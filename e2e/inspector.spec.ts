@@ -120,6 +120,18 @@ test("failed delivery is inspected, fixed and replayed without a reload", async 
   await expect(row).toContainText("HTTP 200");
   expect(await page.evaluate(() => (window as unknown as { inspectorMarker?: number }).inspectorMarker)).toBe(42);
 
+  // A new event's delivery shows up in the open list by itself.
+  const before = receiver.requests.length;
+  await request.post("/v1/events", {
+    headers: { authorization: `ApiKey ${tenant.apiKey}` },
+    data: { type: "finding.escalated", data: { finding_id: "fnd_e2e_43", severity: "high" } },
+  });
+  const [arrived] = (await receiver.waitForRequests(before + 1, 20_000)).slice(before);
+  const arrivedId = arrived!.headers["wasviking-delivery"] as string;
+  await expect(page.locator(`tr[data-delivery-id="${arrivedId}"]`)).toContainText("Succeeded", { timeout: 15_000 });
+  await expect(page.locator("tbody tr").first()).toHaveAttribute("data-delivery-id", arrivedId);
+  expect(await page.evaluate(() => (window as unknown as { inspectorMarker?: number }).inspectorMarker)).toBe(42);
+
   // Filters live in the URL; the search box takes a finding id.
   await page.getByLabel("Status").selectOption("failed,retrying");
   await expect(page).toHaveURL(/status=failed%2Cretrying/);
@@ -129,6 +141,7 @@ test("failed delivery is inspected, fixed and replayed without a reload", async 
   await page.getByRole("button", { name: "Search" }).click();
   await expect(page).toHaveURL(/q=fnd_e2e_42/);
   await expect(page.locator("tbody tr")).toHaveCount(1);
+  await expect(page.locator("tbody tr")).toHaveAttribute("data-delivery-id", deliveryId);
   await page.getByLabel("Search").fill("dlv_123");
   await page.getByRole("button", { name: "Search" }).click();
   await expect(page.getByRole("search").getByRole("alert")).toContainText("delivery id is incomplete");

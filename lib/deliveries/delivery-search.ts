@@ -69,10 +69,10 @@ function rangeConditions(range: IdRange, parameters: Parameters): string[] {
 }
 
 /** Filters checked on rows found through another index. */
-function residualConditions(filters: NormalisedFilters, parameters: Parameters, skip: { statuses?: boolean; eventTypes?: boolean } = {}): string[] {
+function residualConditions(filters: NormalisedFilters, parameters: Parameters): string[] {
   const conditions: string[] = [];
-  if (!skip.statuses && filters.statuses.length > 0) conditions.push(`d.status = ANY(${parameters.add(filters.statuses, "delivery_status[]")})`);
-  if (!skip.eventTypes && filters.eventTypes.length > 0) conditions.push(`d.event_type = ANY(${parameters.add(filters.eventTypes, "text[]")})`);
+  if (filters.statuses.length > 0) conditions.push(`d.status = ANY(${parameters.add(filters.statuses, "delivery_status[]")})`);
+  if (filters.eventTypes.length > 0) conditions.push(`d.event_type = ANY(${parameters.add(filters.eventTypes, "text[]")})`);
   return conditions;
 }
 

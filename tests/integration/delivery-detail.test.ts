@@ -162,6 +162,28 @@ describe("delivery detail", () => {
     expect(found.text).not.toContain("abc123");
   });
 
+  it("explains a redirect with its Location", async () => {
+    receiver.respond((_request, response) => response.writeHead(301, { location: "https://hooks.example.com/v2/wasviking" }).end());
+    const webhookId = await createWebhook(receiver.url);
+    const tested = await api("POST", `/v1/webhooks/${webhookId}/test`, { apiKey: tenant.apiKey });
+    const attempt = (await detail(webhookId, tested.body.delivery_id)).body.attempt_history[0];
+    expect(attempt).toMatchObject({ error_class: "redirect", response_status: 301, explanation: { label: "Redirect (HTTP 301)" } });
+    expect(attempt.explanation.summary).toContain('"https://hooks.example.com/v2/wasviking"');
+    expect(attempt.response_headers.location).toBe("https://hooks.example.com/v2/wasviking");
+  });
+
+  it("explains a refused connection", async () => {
+    const closed = await startReceiver();
+    const url = closed.url;
+    await closed.close();
+    const webhookId = await createWebhook(url);
+    const tested = await api("POST", `/v1/webhooks/${webhookId}/test`, { apiKey: tenant.apiKey });
+    const attempt = (await detail(webhookId, tested.body.delivery_id)).body.attempt_history[0];
+    expect(attempt).toMatchObject({ error_class: "refused", response_status: null, response_body: null, response_omitted: null });
+    expect(attempt.explanation).toMatchObject({ label: "Connection refused" });
+    expect(attempt.explanation.action).toContain("listens on the URL's port");
+  });
+
   it.each([
     ["an internal address", "https://169.254.169.254/latest/meta-data/", null],
     ["a name that resolves to one", "https://metadata.example.test/hook", "169.254.169.254"],
@@ -209,6 +231,15 @@ describe("delivery detail", () => {
       const admin = await signIn(await createPortalUser(tenant.organizationId, "admin"));
       const found = await detail(webhookId, deliveryId, { headers: { cookie: admin.cookie } });
       expect(found.body.attempt_history[0]).toMatchObject({ response_body: "stack trace of an internal service", response_omitted: null });
+    });
+
+    it("lets viewers list and filter", async () => {
+      const viewer = await signIn(await createPortalUser(tenant.organizationId, "viewer"));
+      const listed = await api("GET", `/v1/webhooks/${webhookId}/deliveries?status=failed`, { headers: { cookie: viewer.cookie } });
+      expect(listed.status).toBe(200);
+      expect(listed.body.data.map((item: { id: string }) => item.id)).toEqual([deliveryId]);
+      const everywhere = await api("GET", `/v1/deliveries?delivery_id=${deliveryId}`, { headers: { cookie: viewer.cookie } });
+      expect(everywhere.body.data).toHaveLength(1);
     });
 
     it("withholds responses from viewers and read-only keys", async () => {
