@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -245,6 +245,8 @@ try {
     for (const child of (node["Plans"] as Array<Record<string, unknown>> | undefined) ?? []) summarise(child, summary);
   }
 
+  // Other work on the machine shows in p95 first; the load before and after the timings tells how busy it was.
+  const loadBefore = loadavg()[0]!;
   const results: Array<{ name: string; api: { p50: number; p95: number; max: number }; query: { p50: number; p95: number; max: number }; rows: number; plan: PlanSummary }> = [];
   log(`\n${"query".padEnd(44)} ${"rows".padStart(4)}  ${"API p50".padStart(8)} ${"API p95".padStart(8)}  ${"SQL p50".padStart(8)} ${"SQL p95".padStart(8)}  indexes`);
   for (const item of cases) {
@@ -277,6 +279,9 @@ try {
   const detailApi = await time(() => api("GET", detailTarget, { apiKey: apiKey.key }));
   const detailQuery = await time(() => getDeliveryDetail(organizationId, webhookId, failed.id));
   log(`${"detail of a failed delivery (3 attempts)".padEnd(44)} ${"1".padStart(4)}  ${detailApi.p50.toFixed(2).padStart(8)} ${detailApi.p95.toFixed(2).padStart(8)}  ${detailQuery.p50.toFixed(2).padStart(8)} ${detailQuery.p95.toFixed(2).padStart(8)}`);
+
+  const loadAfter = loadavg()[0]!;
+  log(`load average (1 min) before the timings: ${loadBefore.toFixed(1)}, after: ${loadAfter.toFixed(1)}, on ${cpus().length} cores`);
 
   // What the indexes cost: status updates in batches of 500, as the attempt recorder writes them, with and without them.
   const sizes = await pool().query<{ name: string; bytes: string }>(
@@ -345,7 +350,7 @@ try {
   const file = path.join(directory, `inspector-${now.toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ machine, deliveries: DELIVERIES, runs: RUNS, seedSeconds, results, detail: { api: detailApi, query: detailQuery }, updates: rates, indexBuildSeconds: buildSeconds, sizes: sizes.rows, tableBytes }, null, 2),
+    JSON.stringify({ machine, load: { before: loadBefore, after: loadAfter }, deliveries: DELIVERIES, runs: RUNS, seedSeconds, results, detail: { api: detailApi, query: detailQuery }, updates: rates, indexBuildSeconds: buildSeconds, sizes: sizes.rows, tableBytes }, null, 2),
   );
   log(`results written to ${path.relative(process.cwd(), file)}`);
   const { stopProducer } = await import("../lib/dispatch/producer");
