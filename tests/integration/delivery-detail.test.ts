@@ -19,8 +19,8 @@ import { seedDeliveries } from "../support/seed-deliveries";
 import { startTestWorker, type TestWorker } from "../support/worker";
 
 /**
- * One delivery in the inspector: the exact body, every attempt with what was
- * sent and answered, the next retry, hostile and secret-bearing answers,
+ * One delivery in the inspector: the exact body, every attempt with its
+ * request and response, the next retry, hostile and secret-bearing responses,
  * blocked destinations, retention, roles and organisations.
  */
 const DAY = 24 * 60 * 60 * 1000;
@@ -206,7 +206,7 @@ describe("delivery detail", () => {
       expect(attempt).toMatchObject({ error_class: "blocked_destination", response_status: null, response_body: null, response_headers: null, response_omitted: null });
       expect(attempt.explanation.label).toBe("Blocked");
       expect(attempt.error_detail).toBe(attempt.explanation.summary);
-      // The URL is the admin's own; what the product says about it names no address or range.
+      // The URL is the admin's own; the product's explanation of it names no address or range.
       expect(`${attempt.error_detail} ${JSON.stringify(attempt.explanation)}`).not.toMatch(/169\.254|203\.0\.113|link-local|metadata\.example/);
       expect(found.text).not.toMatch(/link-local|resolves to a blocked|203\.0\.113/);
       expect(found.body.status).toBe("failed");
