@@ -19,7 +19,7 @@ export type BareLoopEvent =
   | {
       type: "done";
       completed: number;
-      // Requests that got no 2xx answer; the benchmark treats any as a failed run.
+      // Requests that got no 2xx response; the benchmark reports any as a failed check.
       failedRequests: number;
       // From "ready" to the last completion committed, measured inside the loop.
       elapsedMs: number;

@@ -9,13 +9,13 @@ import { eventData, wallClock } from "./load";
 
 /**
  * The bare delivery loop: the practical limit the engine is compared against.
- * It uses the engine's own parts (a pg-boss worker instance from
- * createBoss, signedHeaders from lib/signing.ts, the HTTP client of
- * lib/dispatch/http-client.ts) and nothing else: it fetches jobs in batches
- * ahead of need, signs one fixed body per job with a fresh timestamp, keeps
- * `inFlight` POSTs open, and completes finished jobs in batches. It reads no delivery rows,
- * decrypts no secrets and records no attempts. Run by bench/delivery.ts with
- * its configuration as JSON in argv[2]; it reports over the IPC channel.
+ * It uses the engine's own parts and nothing else: a pg-boss worker instance
+ * from createBoss, signedHeaders from lib/signing.ts and the HTTP client of
+ * lib/dispatch/http-client.ts. It fetches jobs in batches ahead of need, signs
+ * one fixed body per job with a fresh timestamp, keeps `inFlight` POSTs open,
+ * and completes finished jobs in batches. It reads no delivery rows, decrypts
+ * no secrets and records no attempts. bench/bare.ts runs it with its
+ * configuration as JSON in argv[2], and it reports over the IPC channel.
  */
 const config = JSON.parse(process.argv[2] ?? "{}") as BareLoopConfig;
 const COMPLETE_DELAY_MS = 10;
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const cpuAtStart = process.cpuUsage();
 
   // Fetching runs ahead of sending: one fetch is outstanding whenever less than a batch is buffered,
-  // so batches stay full and the POSTs never wait for a fetch round trip.
+  // so fetches stay full and sending waits for a fetch only when the queue runs dry.
   let buffered: Job<{ deliveryId: string }>[] = [];
   let fetching: Promise<void> | undefined;
   let sent = 0;

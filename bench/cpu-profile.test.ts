@@ -33,7 +33,7 @@ describe("summariseProfile", () => {
     timeDeltas: [5000, 1000, 2000, 1000, 5000],
   };
 
-  it("adds self time per function and per area, leaving idle out of the shares", () => {
+  it("sums self time without idle", () => {
     const summary = summariseProfile(profile, PROJECT);
     expect(summary.idleMs).toBe(10);
     expect(summary.busyMs).toBe(4);

@@ -8,7 +8,11 @@ import { createBenchDatabase } from "./database";
 import { BARE_QUEUE } from "./database-probes";
 import { createWebhooks, FANOUT_EVENT_TYPE, LOAD_EVENT_TYPE } from "./load";
 import { type BenchOptions, parseBenchArguments, USAGE } from "./options";
-import { type BenchContext, type EngineVariant, measureBare, measureDrain, measureFanout, measurePaced } from "./phases";
+import { measureBare } from "./bare";
+import { measureDrain } from "./drain";
+import { measureFanout } from "./fanout";
+import { measurePaced } from "./paced";
+import type { BenchContext, EngineVariant } from "./run-context";
 import { PROJECT_DIRECTORY } from "./processes";
 import { type BenchReceiver, startBenchReceiver } from "./receiver-process";
 import {
@@ -33,11 +37,11 @@ import {
  */
 function engineVariants(options: BenchOptions): EngineVariant[] {
   const variants: EngineVariant[] = [{ label: "engine", directory: PROJECT_DIRECTORY }];
-  for (const given of options.compare) {
-    const directory = path.resolve(given);
-    if (!existsSync(path.join(directory, "worker", "main.ts"))) throw new Error(`Invalid --compare ${given}: ${directory}/worker/main.ts does not exist`);
+  for (const argument of options.compare) {
+    const directory = path.resolve(argument);
+    if (!existsSync(path.join(directory, "worker", "main.ts"))) throw new Error(`Invalid --compare ${argument}: ${directory}/worker/main.ts does not exist`);
     if (!existsSync(path.join(directory, "node_modules", "tsx"))) {
-      throw new Error(`Invalid --compare ${given}: ${directory}/node_modules has no tsx; run npm install there or link this project's node_modules`);
+      throw new Error(`Invalid --compare ${argument}: ${directory}/node_modules has no tsx. Run npm install there or link this project's node_modules`);
     }
     variants.push({ label: `${path.basename(directory)}#${variants.length}`, directory });
   }

@@ -5,6 +5,7 @@ import type { Principal } from "../lib/auth/principal";
 import { envelopeBody } from "../lib/events/envelope";
 import { publishEvent } from "../lib/events/publish";
 import { createSubscription } from "../lib/subscriptions/service";
+import type { PublishedEventTimes } from "./latency";
 
 /**
  * Seeding and load generation through the domain functions the API uses:
@@ -72,15 +73,9 @@ export async function publishBacklog(options: PublishOptions & { events: number;
   return { deliveries, seconds: (wallClock() - started) / 1000 };
 }
 
-export interface PublishedSample {
-  eventId: string;
-  // When publishEvent was called and when it returned (after its transaction committed), wall clock ms.
-  calledAt: number;
-  returnedAt: number;
-  deliveries: number;
+export interface PublishedSample extends PublishedEventTimes {
   // How late the call started compared with its slot in the schedule, in ms.
   lagMs: number;
-  measured: boolean;
 }
 
 // Calls allowed to be in flight at once; beyond it the publisher falls behind schedule and says so through lagMs.

@@ -5,7 +5,8 @@ describe("parseBenchArguments", () => {
   it("uses the documented defaults", () => {
     const options = parseBenchArguments([]);
     expect(options.runs).toBe(3);
-    expect(options.events).toBe(2000);
+    expect(options.events).toBe(1000);
+    expect(options.pacedSeconds).toBe(5);
     expect(options.webhooks).toBe(10);
     expect(options.rate).toBe(1000);
     expect(options.fanout).toBe(1000);

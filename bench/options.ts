@@ -27,6 +27,7 @@ export interface BenchOptions {
   bareGroupConcurrency: number | null;
   embedded: boolean;
   statements: boolean;
+  explain: boolean;
   analyze: AnalyzeMode;
   cpuProfileDirectory: string | null;
   compare: string[];
@@ -45,10 +46,10 @@ interface IntegerOption {
 
 const INTEGER_OPTIONS: readonly IntegerOption[] = [
   { flag: "runs", key: "runs", fallback: 3, min: 1, max: 50, help: "repetitions of each measurement; the median is reported" },
-  { flag: "events", key: "events", fallback: 2000, min: 1, max: 1_000_000, help: "events published before the worker starts (drain backlog = events x webhooks)" },
+  { flag: "events", key: "events", fallback: 1000, min: 1, max: 1_000_000, help: "events published before the worker starts (drain backlog = events x webhooks)" },
   { flag: "webhooks", key: "webhooks", fallback: 10, min: 1, max: 10_000, help: "webhooks every drain and paced event fans out to" },
   { flag: "rate", key: "rate", fallback: 1000, min: 1, max: 100_000, help: "paced load, in deliveries per second" },
-  { flag: "paced-seconds", key: "pacedSeconds", fallback: 10, min: 1, max: 3600, help: "length of each measured paced window, in seconds" },
+  { flag: "paced-seconds", key: "pacedSeconds", fallback: 5, min: 1, max: 3600, help: "length of each measured paced window, in seconds" },
   { flag: "warmup-seconds", key: "warmupSeconds", fallback: 2, min: 0, max: 600, help: "paced load sent before each measured window and not counted, in seconds" },
   { flag: "fanout", key: "fanout", fallback: 1000, min: 1, max: 100_000, help: "webhooks the single fan-out event goes to" },
   { flag: "payload-bytes", key: "payloadBytes", fallback: 1024, min: 200, max: 1_000_000, help: "approximate size of each delivery body, in bytes" },
@@ -70,6 +71,8 @@ ${INTEGER_OPTIONS.map((option) => `  --${`${option.flag} N`.padEnd(22)}${option.
   --embedded              use the embedded PostgreSQL even when DATABASE_URL is set
   --statements            report statements per delivery from pg_stat_statements
                           (embedded server only: it is started with the module loaded)
+  --explain               print EXPLAIN ANALYZE of the engine's fetch statement on the
+                          first drain backlog, with webhooks idle and at their limit
   --analyze WHEN          after-seeding (default): ANALYZE once each backlog or warm-up
                           is in place; before-seeding: ANALYZE the emptied tables, which
                           reproduces stale planner statistics; off: leave it to autovacuum
@@ -119,6 +122,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
       "bare-group-concurrency": { type: "string" },
       embedded: { type: "boolean" },
       statements: { type: "boolean" },
+      explain: { type: "boolean" },
       analyze: { type: "string" },
       "cpu-prof": { type: "string" },
       compare: { type: "string", multiple: true },
@@ -143,6 +147,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
       typeof text["bare-group-concurrency"] === "string" ? parseInteger("bare-group-concurrency", text["bare-group-concurrency"], 1, 10_000) : null,
     embedded: text.embedded === true,
     statements: text.statements === true,
+    explain: text.explain === true,
     analyze: typeof text.analyze === "string" ? parseAnalyzeMode(text.analyze) : "after-seeding",
     cpuProfileDirectory: typeof text["cpu-prof"] === "string" ? text["cpu-prof"] : null,
     compare: (values.compare as string[] | undefined) ?? [],
@@ -150,8 +155,8 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
     help: text.help === true,
   };
   for (const option of INTEGER_OPTIONS) {
-    const given = text[option.flag];
-    (options[option.key] as number) = typeof given === "string" ? parseInteger(option.flag, given, option.min, option.max) : option.fallback;
+    const flagValue = text[option.flag];
+    (options[option.key] as number) = typeof flagValue === "string" ? parseInteger(option.flag, flagValue, option.min, option.max) : option.fallback;
   }
   return options;
 }

@@ -1,14 +1,19 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { type CpuProfile, summariseProfile } from "./cpu-profile";
+import type { FetchPlan } from "./explain";
 import type { BenchDatabase } from "./database";
 import { machineInfo } from "./machine";
 import type { BenchOptions } from "./options";
-import type { BareResult, Checks, DrainResult, EngineVariant, FanoutResult, PacedResult, StatementReport } from "./phases";
+import type { BareResult } from "./bare";
+import type { DrainResult } from "./drain";
+import type { FanoutResult } from "./fanout";
+import type { PacedResult } from "./paced";
+import type { Checks, EngineVariant, StatementReport } from "./run-context";
 import { machineCpuTicks, PROJECT_DIRECTORY } from "./processes";
 import { describeSpread, fixed, median } from "./statistics";
 
-/** What the benchmark prints: the machine, one line per run, the medians and the final key=value line. */
+/** Prints one line of the benchmark's report: the machine, one line per run, then the medians. */
 export function say(message: string): void {
   process.stdout.write(`[bench] ${message}\n`);
 }
@@ -54,7 +59,16 @@ function milliseconds(value: number | null, digits = 3): string {
   return `${fixed(value ?? NaN, digits)} ms`;
 }
 
+function printFetchPlans(plans: readonly FetchPlan[] | null): void {
+  if (!plans) return;
+  for (const plan of plans) {
+    say(`EXPLAIN ANALYZE, ${plan.label}: ${plan.executionMs.toFixed(2)} ms`);
+    for (const line of plan.lines) say(`    ${line}`);
+  }
+}
+
 export function printDrainRun(label: string, run: number, result: DrainResult): void {
+  printFetchPlans(result.fetchPlans);
   say(
     `${label} drain run ${run}: ${result.deliveries} deliveries in ${result.seconds.toFixed(2)} s = ${result.perSecond.toFixed(0)}/s (published in ${result.publishSeconds.toFixed(1)} s); CPU per delivery: worker ${milliseconds(result.cpuMsPerDelivery)}, database ${milliseconds(result.databaseCpuMsPerDelivery)}, receiver ${milliseconds(result.receiverCpuMsPerDelivery)}; machine CPU busy ${fixed((result.machineBusy ?? NaN) * 100, 0)} %; peak RSS ${fixed(result.peakRssMiB ?? NaN, 0)} MiB`,
   );
@@ -86,7 +100,8 @@ export function printFanout(label: string, fanout: number, result: FanoutResult)
 
 function printStatements(label: string, report: StatementReport | null): void {
   if (!report) return;
-  say(`${label}: ${report.callsPerDelivery.toFixed(2)} statements per delivery (pg_stat_statements); largest total time:`);
+  const batches = report.recordingBatches > 0 ? `, ${report.recordingBatches} recording transactions, ${report.callsPerRecordingBatch.toFixed(1)} statements each` : "";
+  say(`${label}: ${report.callsPerDelivery.toFixed(3)} statements per delivery (pg_stat_statements)${batches}; largest total time:`);
   for (const line of report.top) {
     const text = line.query.replace(/\s+/g, " ").slice(0, 110);
     say(`  ${String(line.calls).padStart(7)} calls ${line.totalMs.toFixed(0).padStart(7)} ms total ${line.meanMs.toFixed(3).padStart(8)} ms mean  ${text}`);
