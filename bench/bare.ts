@@ -113,7 +113,7 @@ export async function measureBare(context: BenchContext, run: number, jobs: numb
     const backendsAtReady = await workerBackendCpu();
     const { event: done, at: doneAt } = await loop.next("done", timeoutMs);
     const machineAfter = machineCpuTicks();
-    // Read while the loop still holds its connections: it closes them once told to exit.
+    // Read while the loop still holds its connections, which it closes on the exit command.
     const databaseCpuMs = backendCpuBetween(backendsAtReady, await workerBackendCpu());
     loop.child.process.send({ type: "exit" } satisfies BareLoopCommand);
     await received;

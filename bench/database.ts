@@ -44,7 +44,7 @@ async function dropWhenIdle(admin: pg.Client, name: string): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
-/** Creates, migrates and returns the benchmark database; `statements` asks for pg_stat_statements. */
+/** Creates, migrates and returns the benchmark database, with pg_stat_statements when `statements` is set. */
 export async function createBenchDatabase(options: {
   useEmbedded: boolean;
   statements: boolean;

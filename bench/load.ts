@@ -8,10 +8,10 @@ import { createSubscription } from "../lib/subscriptions/service";
 import type { PublishedEventTimes } from "./latency";
 
 /**
- * Seeding and load generation through the domain functions the API uses:
- * webhooks are created with createSubscription (each with its own encrypted
- * signing secret) and events are published with publishEvent, so fan-out,
- * ordering chains and job queueing cost exactly what they cost in production.
+ * Seeding and load generation through the domain functions the API uses.
+ * Webhooks are created with createSubscription, each with its own encrypted
+ * signing secret, and events are published with publishEvent. Fan-out,
+ * ordering chains and job queueing therefore cost what they cost in production.
  */
 export const LOAD_EVENT_TYPE = "finding.escalated";
 export const FANOUT_EVENT_TYPE = "asset.first_seen";
@@ -78,7 +78,7 @@ export interface PublishedSample extends PublishedEventTimes {
   lagMs: number;
 }
 
-// Calls allowed to be in flight at once; beyond it the publisher falls behind schedule and says so through lagMs.
+// Calls allowed to be in flight at once. Beyond it the publisher falls behind schedule, which lagMs records.
 const MAX_OUTSTANDING_PUBLISHES = 32;
 
 /**

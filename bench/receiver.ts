@@ -5,10 +5,10 @@ import type { ReceiverCommand, ReceiverEvent } from "./receiver-protocol";
 /**
  * The benchmark's receiver, run as its own process (bench/receiver-process.ts
  * starts it) so it does not share an event loop with the publisher. It
- * responds 204 as soon as a request's body has arrived, keeps connections
- * alive, and notes the delivery id and the time of receipt in milliseconds
- * since the Unix epoch, with sub-millisecond precision and comparable with the
- * publisher's clock on the same machine.
+ * responds 204 as soon as a request's body has arrived and keeps connections
+ * alive. For each request it notes the delivery id and the time of receipt, in
+ * milliseconds since the Unix epoch with sub-millisecond precision, which is
+ * comparable with the publisher's clock on the same machine.
  */
 const KEEP_ALIVE_MS = 60_000;
 

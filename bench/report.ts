@@ -100,7 +100,10 @@ export function printFanout(label: string, fanout: number, result: FanoutResult)
 
 function printStatements(label: string, report: StatementReport | null): void {
   if (!report) return;
-  const batches = report.recordingBatches > 0 ? `, ${report.recordingBatches} recording transactions, ${report.callsPerRecordingBatch.toFixed(1)} statements each` : "";
+  const batches =
+    report.recordingBatches > 0
+      ? `, ${report.recordingBatches} recording transactions, ${report.callsPerRecordingBatch.toFixed(1)} statements of the whole run per recording transaction`
+      : "";
   say(`${label}: ${report.callsPerDelivery.toFixed(3)} statements per delivery (pg_stat_statements)${batches}; largest total time:`);
   for (const line of report.top) {
     const text = line.query.replace(/\s+/g, " ").slice(0, 110);

@@ -15,9 +15,10 @@ import type { machineCpuTicks, ProcessStats } from "./processes";
 import type { BenchReceiver } from "./receiver-process";
 
 /**
- * What every measurement shares. Each run starts from emptied tables and runs ANALYZE
- * at the point --analyze names, so the planner's view of the job table is the
- * same from run to run instead of whatever autovacuum last saw.
+ * Settings and handles every measurement shares. Each run starts from emptied
+ * tables and runs ANALYZE at the point --analyze names, so the planner's view
+ * of the job table is the same from run to run instead of whatever autovacuum
+ * last saw.
  */
 export interface BenchContext {
   options: BenchOptions;
@@ -55,30 +56,36 @@ export interface StatementReport {
 // The engine's default fetch batch (lib/dispatch/engine.ts); no setting changes it.
 export const ENGINE_FETCH_BATCH_SIZE = 100;
 
+/** Returns the CPU time a process used between two readings, in ms, or null if either reading is missing. */
 export function cpuMsBetween(from: ProcessStats | null, to: ProcessStats | null): number | null {
   return from && to ? to.cpuMs - from.cpuMs : null;
 }
 
+/** Returns the CPU time the receiver used since its previous collect, in ms. */
 export function receiverCpuMs(receipts: { cpu: NodeJS.CpuUsage }): number {
   return (receipts.cpu.user + receipts.cpu.system) / 1000;
 }
 
+/** Returns the busy fraction (0 to 1) of the machine's CPU time between two readings, or null without /proc. */
 export function busyFraction(from: ReturnType<typeof machineCpuTicks>, to: ReturnType<typeof machineCpuTicks>): number | null {
   if (!from || !to || to.total === from.total) return null;
   return (to.busy - from.busy) / (to.total - from.total);
 }
 
+/** Returns the Node.js flags that write CPU profiles of one process, or none without --cpu-prof. */
 export function profileArguments(context: BenchContext, name: string): string[] {
   const directory = context.options.cpuProfileDirectory;
   // One directory per process: Node.js writes one profile per thread, and tsx runs its loader on a thread of its own.
   return directory ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(directory, name)}`] : [];
 }
 
+/** Empties what runs write to and, with --analyze before-seeding, analyses the emptied tables. */
 export async function prepareRun(context: BenchContext): Promise<void> {
   await resetDeliveryState(context.producer);
   if (context.options.analyze === "before-seeding") await analyzeDatabase();
 }
 
+/** Runs ANALYZE unless --analyze names another point or off. */
 export async function analyzeAfterSeeding(context: BenchContext): Promise<void> {
   if (context.options.analyze === "after-seeding") await analyzeDatabase();
 }
@@ -100,6 +107,7 @@ export async function checkDelivered(expected: number, receiptIds: readonly stri
   return failures;
 }
 
+/** Reads the statements of a run from pg_stat_statements, per delivery and per recording transaction. */
 export async function statementReport(deliveries: number): Promise<StatementReport> {
   const lines = await readStatements();
   const calls = lines.reduce((sum, line) => sum + line.calls, 0);
