@@ -43,6 +43,35 @@ export function databaseUrl(): string {
   return url;
 }
 
+/**
+ * Reads a whole number of seconds from the environment, or `fallback` when the
+ * variable is unset. Separate from config() because tools such as the queue
+ * installer need these without the rest of the settings.
+ */
+function secondsSetting(name: string, fallback: number, minimum: number, maximum: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < minimum || value > maximum) {
+    throw new Error(`Invalid environment:\n  ${name}: expected whole seconds from ${minimum} to ${maximum}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Hard wall-clock limit of one delivery attempt, in seconds (WVK_ATTEMPT_TIMEOUT_SECONDS, default 15). */
+export function attemptTimeoutSeconds(): number {
+  return secondsSetting("WVK_ATTEMPT_TIMEOUT_SECONDS", 15, 1, 60);
+}
+
+/**
+ * Seconds after which an attempt job still held by a worker is handed to
+ * another one, because its worker is presumed dead (WVK_JOB_EXPIRY_SECONDS,
+ * default 60). Applied to the queue by `npm run db:migrate` and `npm start`.
+ */
+export function jobExpirySeconds(): number {
+  return secondsSetting("WVK_JOB_EXPIRY_SECONDS", 60, 2, 3600);
+}
+
 /** Forgets the cached settings so tests can change the environment. */
 export function resetConfigForTests(): void {
   cached = undefined;

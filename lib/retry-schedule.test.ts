@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextAttemptAt, parseRetryAfter, RETRY_WINDOW_SECONDS } from "./retry-schedule";
+import { deferredAttemptAt, nextAttemptAt, parseRetryAfter, RETRY_WINDOW_SECONDS, webhookPauseSeconds } from "./retry-schedule";
 
 const first = new Date("2026-01-01T00:00:00Z");
 const at = (seconds: number) => new Date(first.getTime() + seconds * 1000);
@@ -52,11 +52,25 @@ describe("parseRetryAfter", () => {
     ["30", 30],
     ["6457", 6457],
     ["Thu, 01 Jan 2026 00:10:00 GMT", 600],
+    ["Thursday, 01-Jan-26 00:10:00 GMT", 600],
+    ["Thu Jan  1 00:10:00 2026", 600],
+    [" 120 ", 120],
   ])("reads %s as %i seconds", (value, seconds) => {
     expect(parseRetryAfter(value, now)).toBe(seconds);
   });
 
-  it.each([["86400000"], ["-5"], ["abc"], ["1.5"], [""], ["Wed, 31 Dec 2025 23:00:00 GMT"], ["Fri, 02 Jan 2026 00:00:01 GMT"]])(
+  it.each([
+    ["86400000"],
+    ["-5"],
+    ["abc"],
+    ["1.5"],
+    [""],
+    ["Wed, 31 Dec 2025 23:00:00 GMT"],
+    ["Fri, 02 Jan 2026 00:00:01 GMT"],
+    ["Thu, 01 Jan 2026 00:10:00 +0100"],
+    ["2026-01-01T00:10:00Z"],
+    ["99999999999"],
+  ])(
     "ignores %s",
     (value) => {
       expect(parseRetryAfter(value, now)).toBeNull();
@@ -65,5 +79,46 @@ describe("parseRetryAfter", () => {
 
   it("ignores an absent header", () => {
     expect(parseRetryAfter(undefined, now)).toBeNull();
+  });
+});
+
+describe("webhookPauseSeconds", () => {
+  it.each([
+    [429, 120, 120],
+    [429, null, 60],
+    [429, 6457, 3600],
+    [503, 30, 30],
+  ])("pauses the webhook after HTTP %i with Retry-After %s for %i s", (status, retryAfter, seconds) => {
+    expect(webhookPauseSeconds(status, retryAfter)).toBe(seconds);
+  });
+
+  it.each([
+    [503, null],
+    [500, 120],
+    [429, 0],
+  ])("does not pause after HTTP %i with Retry-After %s", (status, retryAfter) => {
+    expect(webhookPauseSeconds(status, retryAfter)).toBeNull();
+  });
+});
+
+describe("deferredAttemptAt", () => {
+  it("moves an attempt to the end of the pause", () => {
+    expect(deferredAttemptAt({ pausedUntil: at(600), firstAttemptAt: null, now: at(60) })).toEqual(at(600));
+  });
+
+  it("lets an attempt go once the pause is over", () => {
+    expect(deferredAttemptAt({ pausedUntil: at(60), firstAttemptAt: first, now: at(60) })).toBeNull();
+    expect(deferredAttemptAt({ pausedUntil: null, firstAttemptAt: first, now: at(60) })).toBeNull();
+  });
+
+  it("never pushes an attempt past the 24 h mark", () => {
+    const lastStep = RETRY_WINDOW_SECONDS - 300;
+    expect(deferredAttemptAt({ pausedUntil: at(RETRY_WINDOW_SECONDS + 3000), firstAttemptAt: first, now: at(lastStep) })).toEqual(
+      at(RETRY_WINDOW_SECONDS),
+    );
+  });
+
+  it("makes the 24 h attempt during a pause", () => {
+    expect(deferredAttemptAt({ pausedUntil: at(RETRY_WINDOW_SECONDS + 600), firstAttemptAt: first, now: at(RETRY_WINDOW_SECONDS) })).toBeNull();
   });
 });

@@ -36,8 +36,43 @@ export function nextAttemptAt(input: RetryInput): Date | null {
   return new Date(Math.min(next, deadline));
 }
 
+// A 429 pauses the whole webhook for its Retry-After, or for this long when it carries none or an unusable one.
+export const DEFAULT_WEBHOOK_PAUSE_SECONDS = 60;
+// One response never pauses a whole webhook for longer than this, but the throttled delivery itself still waits its full Retry-After.
+export const MAX_WEBHOOK_PAUSE_SECONDS = 60 * 60;
+
+/**
+ * Returns how many seconds a throttling response pauses every delivery of its
+ * webhook, or null when it pauses nothing beyond its own delivery. A 429 always
+ * pauses. A 503 pauses only with a usable Retry-After, since without one it is
+ * an ordinary server error.
+ */
+export function webhookPauseSeconds(status: number, retryAfterSeconds: number | null): number | null {
+  if (status !== 429 && status !== 503) return null;
+  if (retryAfterSeconds !== null) return retryAfterSeconds > 0 ? Math.min(retryAfterSeconds, MAX_WEBHOOK_PAUSE_SECONDS) : null;
+  return status === 429 ? DEFAULT_WEBHOOK_PAUSE_SECONDS : null;
+}
+
+/**
+ * Returns when an attempt that came due while its webhook is paused should be
+ * made instead, or null to make it now. The pause never pushes an attempt past
+ * the end of its delivery's 24 h window: the last attempt keeps its time.
+ */
+export function deferredAttemptAt(input: { pausedUntil: Date | null; firstAttemptAt: Date | null; now: Date }): Date | null {
+  if (!input.pausedUntil || input.pausedUntil.getTime() <= input.now.getTime()) return null;
+  if (!input.firstAttemptAt) return input.pausedUntil;
+  const deadline = input.firstAttemptAt.getTime() + RETRY_WINDOW_SECONDS * 1000;
+  if (deadline <= input.now.getTime()) return null;
+  return new Date(Math.min(deadline, input.pausedUntil.getTime()));
+}
+
 // A Retry-After of more than a day is a misreading (milliseconds sent as seconds, for one); it falls back to the schedule.
 const MAX_RETRY_AFTER_SECONDS = RETRY_WINDOW_SECONDS;
+
+// The three HTTP-date forms a recipient must accept (RFC 9110, section 5.6.7): IMF-fixdate, RFC 850 and asctime.
+const IMF_FIXDATE = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC_850_DATE = /^[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
 
 /**
  * Parses a Retry-After header value: delay-seconds (digits only) or an HTTP-date.
@@ -51,8 +86,11 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
     const seconds = Number(text);
     return seconds <= MAX_RETRY_AFTER_SECONDS ? seconds : null;
   }
-  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return null;
-  const date = Date.parse(text);
+  let date: number;
+  if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) date = Date.parse(text);
+  // asctime carries no zone but is always UTC; without one, Date.parse would read it as local time.
+  else if (ASCTIME_DATE.test(text)) date = Date.parse(`${text} GMT`);
+  else return null;
   if (Number.isNaN(date)) return null;
   const seconds = Math.ceil((date - now.getTime()) / 1000);
   if (seconds <= 0 || seconds > MAX_RETRY_AFTER_SECONDS) return null;

@@ -16,7 +16,9 @@ export type UrlProblem =
   | "https_required"
   | "credentials_in_url"
   | "invalid_port"
-  | "blocked_destination";
+  | "blocked_destination"
+  // Registration only: the host name has no address (lib/subscriptions/destination-policy.ts).
+  | "unresolvable";
 
 export type UrlCheck = { ok: true; url: string; hostname: string } | { ok: false; problem: UrlProblem; message: string };
 

@@ -1,15 +1,17 @@
 import { systemClock } from "pg-boss";
-import { config } from "../lib/config";
+import { attemptTimeoutSeconds, config, jobExpirySeconds } from "../lib/config";
 import { closeDatabase } from "../lib/db";
 import { DeliveryEngine } from "../lib/dispatch/engine";
 import { createHttpClient } from "../lib/dispatch/http-client";
-import { createBoss } from "../lib/dispatch/queue";
+import { assertExpiryCoversAttempts, createBoss, DELIVERY_QUEUE } from "../lib/dispatch/queue";
 import { logger } from "../lib/log";
 
 /**
  * The dispatch worker: `npm run worker`. Several may run against one database;
  * pg-boss hands each job to one of them. SIGTERM or SIGINT stops fetching,
- * finishes and records the attempts in flight, then exits.
+ * finishes and records the attempts in flight (at most one attempt timeout),
+ * then exits. A worker killed outright loses nothing: its jobs expire and
+ * another worker makes those attempts again.
  */
 function positiveInteger(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -19,18 +21,37 @@ function positiveInteger(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const settings = config();
+  const timeoutSeconds = attemptTimeoutSeconds();
   const boss = createBoss({ role: "worker" });
   await boss.start();
-  const http = createHttpClient({ allowPrivate: settings.WVK_ALLOW_PRIVATE_DESTINATIONS, ca: process.env.WVK_EXTRA_CA_PEM });
+  const queue = await boss.getQueue(DELIVERY_QUEUE);
+  if (!queue?.expireInSeconds) throw new Error(`The job queue ${DELIVERY_QUEUE} does not exist: run npm run db:migrate first`);
+  const expirySeconds = queue.expireInSeconds;
+  assertExpiryCoversAttempts(expirySeconds, timeoutSeconds);
+  if (expirySeconds !== jobExpirySeconds()) {
+    logger.warn(
+      { queueExpirySeconds: expirySeconds, configuredExpirySeconds: jobExpirySeconds() },
+      "WVK_JOB_EXPIRY_SECONDS differs from the queue's expiry: run npm run db:migrate with the same setting",
+    );
+  }
+  const http = createHttpClient({
+    allowPrivate: settings.WVK_ALLOW_PRIVATE_DESTINATIONS,
+    deadlineMs: timeoutSeconds * 1000,
+    ca: process.env.WVK_EXTRA_CA_PEM,
+  });
   const engine = new DeliveryEngine({
     boss,
     http,
     clock: systemClock,
     maxInFlight: positiveInteger("WORKER_MAX_IN_FLIGHT", 256),
+    maxSlowInFlight: positiveInteger("WORKER_MAX_SLOW_IN_FLIGHT", 1024),
     perWebhookConcurrency: positiveInteger("WORKER_PER_WEBHOOK_CONCURRENCY", 16),
   });
   await engine.start();
-  logger.info({ pid: process.pid, allowPrivateDestinations: settings.WVK_ALLOW_PRIVATE_DESTINATIONS }, "worker started");
+  logger.info(
+    { pid: process.pid, allowPrivateDestinations: settings.WVK_ALLOW_PRIVATE_DESTINATIONS, attemptTimeoutSeconds: timeoutSeconds, jobExpirySeconds: expirySeconds },
+    "worker started",
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -59,10 +59,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   };
+  // The servers under test may look up loopback names only, so no spec can reach an outside host by accident.
+  const guard = path.join(projectDirectory, "tests", "support", "loopback-dns.mjs");
+  const loopbackOnlyDns = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${guard}`.trim() };
   buildIfNeeded(env, (message) => process.stdout.write(`[e2e] ${message}\n`));
   const processes = [
-    startService("next", ["start", "-p", String(port), "-H", "127.0.0.1"], { ...env, WVK_SERVICE: "web" }),
-    startService("tsx", ["worker/main.ts"], { ...env, WVK_SERVICE: "worker" }),
+    startService("next", ["start", "-p", String(port), "-H", "127.0.0.1"], { ...env, ...loopbackOnlyDns, WVK_SERVICE: "web" }),
+    startService("tsx", ["worker/main.ts"], { ...env, ...loopbackOnlyDns, WVK_SERVICE: "worker" }),
   ];
   await waitForServer(`${baseUrl}/`, processes);
 

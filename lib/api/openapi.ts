@@ -102,7 +102,12 @@ function parametersOf(schema: z.ZodType | undefined, location: "path" | "query",
 }
 
 function describeAccess(operation: Operation): string {
-  const access = operation.scope === null ? "Public: no API key needed." : `Requires an API key with the \`${operation.scope}\` scope.`;
+  const access =
+    operation.scope === null
+      ? "Public: no API key needed."
+      : operation.sessionOnly
+        ? `Portal only: needs a signed-in ${operation.adminOnly ? "admin" : "user"}'s session cookie and refuses API keys (403).`
+        : `Requires an API key with the \`${operation.scope}\` scope.`;
   if (!operation.rateLimit) return access;
   const { capacity, windowSeconds } = operation.rateLimit;
   return `${access} Limited to ${capacity} requests per ${windowSeconds} seconds for each API key or user; beyond that the answer is 429 with Retry-After.`;
@@ -141,7 +146,7 @@ function operationObject(operation: Operation, collector: SchemaCollector) {
     description: [operation.description, describeAccess(operation)].filter(Boolean).join("\n\n"),
     ...(operation.rateLimit ? { "x-rate-limit": { requests: operation.rateLimit.capacity, window_seconds: operation.rateLimit.windowSeconds } } : {}),
     tags: operation.tags,
-    security: operation.scope === null ? [] : [{ ApiKey: [operation.scope] }],
+    security: operation.scope === null ? [] : operation.sessionOnly ? [{ PortalSession: [] }] : [{ ApiKey: [operation.scope] }],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(operation.body
       ? {
@@ -260,6 +265,12 @@ function build(): OpenApiDocument {
           in: "header",
           name: "Authorization",
           description: 'The value is "ApiKey " followed by the key, for example "Authorization: ApiKey wvk_…". Keys are created in the portal under API keys.',
+        },
+        PortalSession: {
+          type: "apiKey",
+          in: "cookie",
+          name: "next-auth.session-token",
+          description: "The portal's sign-in session (named __Secure-next-auth.session-token over https). Changes made with it must come from the portal's own pages.",
         },
       },
       schemas: collector.schemas,

@@ -11,6 +11,8 @@ export function presentWebhook(subscription: SubscriptionView, now: Date) {
     events: subscription.eventTypes,
     enabled: subscription.enabled,
     disabled_reason: subscription.disabledReason,
+    // A pause that already ended is not shown.
+    paused_until: subscription.pausedUntil && subscription.pausedUntil > now ? subscription.pausedUntil : null,
     daily_cap: subscription.dailyCap,
     secrets: subscription.secrets.map((secret) => ({
       id: secret.id,

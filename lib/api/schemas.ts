@@ -69,6 +69,7 @@ export const webhook = z.object({
   events: z.array(z.string()),
   enabled: z.boolean(),
   disabled_reason: z.string().nullable(),
+  paused_until: nullableIsoOut.describe("Until when automatic attempts wait because the receiver answered 429 (or 503 with Retry-After); null when not paused"),
   daily_cap: z.number().int(),
   secrets: z.array(secretSummary),
   created_at: isoOut,

@@ -9,10 +9,11 @@ import type { HttpClient } from "../dispatch/http-client";
 import { envelopeBody } from "../events/envelope";
 import { TEST_EVENT_TYPE } from "../events/catalog";
 import { problems } from "../http/problem";
-import { newId } from "../ids";
+import { idLowerBound, newId } from "../ids";
 import { validSecrets } from "../subscriptions/secrets";
 import type { AttemptRecord, RecordedAttempt } from "./record";
 import { recordAttempts } from "./record";
+import { TEST_DELIVERIES_PER_WINDOW, TEST_DELIVERY_WINDOW_SECONDS, testDeliveryWaitSeconds } from "./test-delivery-limit";
 
 /**
  * Attempts made on request, while the caller waits: test deliveries and
@@ -47,21 +48,41 @@ export function testEventData(now: Date) {
   };
 }
 
-/** Sends a webhook.test event to one webhook now and records it as a test delivery. */
+/**
+ * Sends a webhook.test event to one webhook now and records it as a test
+ * delivery. It is outside per-subject ordering and the daily cap, obeys the
+ * destination rules like any attempt, and is rate limited per webhook
+ * (lib/deliveries/test-delivery-limit.ts). Over the limit it throws a 429 with
+ * Retry-After and sends nothing.
+ */
 export async function sendTestDelivery(principal: Principal, subscriptionId: string, now: Date, dependencies: Dependencies): Promise<ManualAttemptResult> {
-  const found = await pool().query<{ url: string }>(`SELECT url FROM subscriptions WHERE id = $1 AND organization_id = $2`, [
-    subscriptionId,
-    principal.organizationId,
-  ]);
-  const subscription = found.rows[0];
-  if (!subscription) throw problems.notFound(`Webhook ${subscriptionId}`);
-
   const eventId = newId("event", now);
   const deliveryId = newId("delivery", now);
   const data = testEventData(now);
   const subject = data.example_finding.id;
   const body = envelopeBody({ eventId, type: TEST_EVENT_TYPE, occurredAt: now, subject, ordering: null, data });
-  await withTransaction(async (client) => {
+  const url = await withTransaction(async (client) => {
+    // Locking the webhook makes concurrent test requests count one after the other.
+    const found = await client.query<{ url: string }>(`SELECT url FROM subscriptions WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [
+      subscriptionId,
+      principal.organizationId,
+    ]);
+    const subscription = found.rows[0];
+    if (!subscription) throw problems.notFound(`Webhook ${subscriptionId}`);
+    const recent = await client.query<{ created_at: Date }>(
+      `SELECT created_at FROM deliveries WHERE subscription_id = $1 AND is_test AND id >= $2 ORDER BY id`,
+      [subscriptionId, idLowerBound("delivery", new Date(now.getTime() - TEST_DELIVERY_WINDOW_SECONDS * 1000))],
+    );
+    const wait = testDeliveryWaitSeconds(
+      recent.rows.map((row) => row.created_at),
+      now,
+    );
+    if (wait !== null) {
+      throw problems.webhookRateLimited(
+        `This webhook allows ${TEST_DELIVERIES_PER_WINDOW} test deliveries per ${TEST_DELIVERY_WINDOW_SECONDS} seconds, whoever sends them: retry in ${wait} s`,
+        wait,
+      );
+    }
     await client.query(
       `INSERT INTO events (id, organization_id, type, subject, data, occurred_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
       [eventId, principal.organizationId, TEST_EVENT_TYPE, subject, JSON.stringify(data), now],
@@ -80,8 +101,9 @@ export async function sendTestDelivery(principal: Principal, subscriptionId: str
       details: { deliveryId },
       at: now,
     });
+    return subscription.url;
   });
-  return attemptNow(subscriptionId, { deliveryId, eventId, eventType: TEST_EVENT_TYPE, body, url: subscription.url }, "test", dependencies);
+  return attemptNow(subscriptionId, { deliveryId, eventId, eventType: TEST_EVENT_TYPE, body, url }, "test", dependencies);
 }
 
 /** Makes a new attempt of an existing delivery now, freshly signed, and records it as a replay. */

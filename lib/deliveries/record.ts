@@ -6,6 +6,8 @@ import type { SendResult } from "../dispatch/http-client";
 import { type AttemptToQueue, type AttemptTrigger, DELIVERY_QUEUE, queueAttempts, transactionExecutor } from "../dispatch/queue";
 import { newId } from "../ids";
 import { logger } from "../log";
+import { type Deferral, deferAttempts } from "./defer";
+import { type DueJob, holdDueDeliveriesOfDisabledWebhooks, holdOpenDeliveries } from "./hold";
 import { afterAttempt, type DeliveryState, type DeliveryStatus } from "./transitions";
 import type { Verdict } from "./verdict";
 
@@ -28,6 +30,18 @@ export interface RecordedAttempt {
   id: string;
   deliveryId: string;
   number: number;
+}
+
+export interface RecordOptions {
+  boss: PgBoss;
+  now: Date;
+  random?: () => number;
+  // Jobs that carried these attempts (or decided not to make one), completed in the same transaction.
+  completeJobs?: readonly JobAttempt[];
+  // Automatic attempts not made because their webhook is paused: they move to the end of the pause.
+  deferrals?: readonly Deferral[];
+  // Automatic attempts not made because their webhook is disabled: their deliveries are held.
+  disabledWebhookJobs?: readonly DueJob[];
 }
 
 interface LockedDelivery {
@@ -98,17 +112,15 @@ function stateOf(row: LockedDelivery): DeliveryState {
 }
 
 /**
- * Stores attempts and their consequences in one transaction: the attempt rows,
- * the new delivery states, the next automatic attempts, the release of the
- * next delivery of each finished ordering key, subscriptions switched off by a
- * 410, and the completion of the jobs that carried the attempts. A crash before
- * the commit leaves the jobs active, so pg-boss hands them out again.
+ * Stores attempts and their consequences in one transaction. That covers the
+ * attempt rows, the new delivery states, the next automatic attempts and the
+ * release of the next delivery of each finished ordering key. It also covers
+ * webhooks paused by a 429 or switched off by a 410 (their open deliveries are
+ * held), attempts deferred or held without being made, and the completion of
+ * the jobs that carried them. A crash before the commit leaves the jobs active,
+ * so pg-boss hands them out again.
  */
-async function recordInTransaction(
-  client: pg.PoolClient,
-  records: readonly AttemptRecord[],
-  options: { boss: PgBoss; now: Date; random?: () => number; completeJobs?: readonly JobAttempt[] },
-): Promise<RecordedAttempt[]> {
+async function recordInTransaction(client: pg.PoolClient, records: readonly AttemptRecord[], options: RecordOptions): Promise<RecordedAttempt[]> {
   const ids = [...new Set(records.map((record) => record.deliveryId))].sort();
   const lockedRows = await client.query<LockedDelivery>(
     `SELECT id, subscription_id, organization_id, ordering_key, status, first_attempt_at, next_attempt_at, completed_at, attempt_count
@@ -121,11 +133,18 @@ async function recordInTransaction(
   const toQueue: AttemptToQueue[] = [];
   const finished: Array<{ id: string; subscriptionId: string; orderingKey: string }> = [];
   const disable = new Map<string, { organizationId: string; detail: string }>();
+  const pauses = new Map<string, Date>();
 
   for (const record of records) {
     const row = deliveries.get(record.deliveryId);
     // The subscription (and its deliveries) was deleted while the attempt was in flight.
     if (!row) continue;
+    // A throttling response pauses the webhook whatever triggered the attempt, stale duplicates included.
+    if (record.verdict.pauseWebhookSeconds !== null) {
+      const until = new Date(record.endedAt.getTime() + record.verdict.pauseWebhookSeconds * 1000);
+      const known = pauses.get(row.subscription_id);
+      if (!known || known < until) pauses.set(row.subscription_id, until);
+    }
     row.attempt_count += 1;
     const id = newId("attempt", record.startedAt);
     attemptRows.push({ record, id, number: row.attempt_count });
@@ -215,12 +234,23 @@ async function recordInTransaction(
     );
   }
 
+  if (pauses.size > 0) {
+    const paused = [...pauses.entries()].sort(([a], [b]) => a.localeCompare(b));
+    await client.query(
+      `UPDATE subscriptions s SET paused_until = GREATEST(COALESCE(s.paused_until, p.until), p.until)
+       FROM unnest($1::text[], $2::timestamptz[]) AS p(id, until) WHERE s.id = p.id`,
+      [paused.map(([id]) => id), paused.map(([, until]) => until)],
+    );
+  }
+
+  const disabledNow: string[] = [];
   for (const [subscriptionId, info] of disable) {
     const result = await client.query(
       `UPDATE subscriptions SET enabled = false, disabled_reason = $2, disabled_at = $3, updated_at = $3 WHERE id = $1 AND enabled`,
       [subscriptionId, "The receiver answered HTTP 410 Gone", options.now],
     );
     if (result.rowCount) {
+      disabledNow.push(subscriptionId);
       await recordAudit(client, {
         organizationId: info.organizationId,
         actor: SYSTEM_ACTOR,
@@ -235,7 +265,19 @@ async function recordInTransaction(
   }
 
   toQueue.push(...(await releaseSuccessors(client, finished, options.now)));
-  await queueAttempts(options.boss, client, toQueue, options.now);
+
+  const dueOnDisabled = await holdDueDeliveriesOfDisabledWebhooks(client, options.disabledWebhookJobs ?? []);
+  const requeued = dueOnDisabled.requeue.map((job) => ({ ...job, until: job.dueAt }));
+  toQueue.push(...(await deferAttempts(client, [...(options.deferrals ?? []), ...requeued])));
+
+  // Held last, so deliveries released or planned above for a webhook that was just switched off wait with the rest.
+  const held = new Set([...dueOnDisabled.held, ...(await holdOpenDeliveries(client, disabledNow))]);
+  await queueAttempts(
+    options.boss,
+    client,
+    toQueue.filter((item) => !held.has(item.deliveryId)),
+    options.now,
+  );
   if (options.completeJobs && options.completeJobs.length > 0) {
     await options.boss.complete(DELIVERY_QUEUE, [...options.completeJobs], null, { db: transactionExecutor(client) });
   }
@@ -243,9 +285,6 @@ async function recordInTransaction(
 }
 
 /** Stores attempts and their consequences (see recordInTransaction) in one transaction. */
-export function recordAttempts(
-  records: readonly AttemptRecord[],
-  options: { boss: PgBoss; now: Date; random?: () => number; completeJobs?: readonly JobAttempt[] },
-): Promise<RecordedAttempt[]> {
+export function recordAttempts(records: readonly AttemptRecord[], options: RecordOptions): Promise<RecordedAttempt[]> {
   return withTransaction((client) => recordInTransaction(client, records, options));
 }

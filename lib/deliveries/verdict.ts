@@ -1,5 +1,5 @@
 import type { SendResult } from "../dispatch/http-client";
-import { parseRetryAfter } from "../retry-schedule";
+import { parseRetryAfter, webhookPauseSeconds } from "../retry-schedule";
 
 /**
  * What one attempt's result means for its delivery: success, a failure that
@@ -15,6 +15,8 @@ export interface Verdict {
   final: boolean;
   // The receiver answered 410 Gone, which switches the subscription off.
   disableSubscription: boolean;
+  // The receiver throttled (429, or 503 with Retry-After): every delivery of the webhook waits this long.
+  pauseWebhookSeconds: number | null;
 }
 
 /** Judges one attempt's result; `now` anchors HTTP-date Retry-After values. */
@@ -29,18 +31,20 @@ export function judge(result: SendResult, now: Date): Verdict {
       retryAfterSeconds: null,
       final: blocked,
       disableSubscription: false,
+      pauseWebhookSeconds: null,
     };
   }
   const { status, headers } = result.response;
-  const base = { statusCode: status, retryAfterSeconds: null, final: false, disableSubscription: false };
+  const base = { statusCode: status, retryAfterSeconds: null, final: false, disableSubscription: false, pauseWebhookSeconds: null };
   if (status >= 200 && status < 300) return { ...base, succeeded: true, errorClass: null, detail: null };
   if (status >= 300 && status < 400) {
-    const location = headers["location"] ? ` to ${headers["location"]}` : "";
+    const location = headers["location"];
+    const target = location ? ` to ${location}` : " without a Location header";
     return {
       ...base,
       succeeded: false,
       errorClass: "redirect",
-      detail: `The receiver answered HTTP ${status}, a redirect${location}. Redirects are not followed: update the webhook URL to the final address`,
+      detail: `The receiver answered HTTP ${status}, a redirect${target}. Redirects are never followed: set the webhook URL to the address that accepts the POST`,
     };
   }
   if (status === 410) {
@@ -56,15 +60,25 @@ export function judge(result: SendResult, now: Date): Verdict {
   if (status === 429 || status === 503) {
     const retryAfterSeconds = parseRetryAfter(headers["retry-after"], now);
     const raw = headers["retry-after"];
-    const hint = raw === undefined ? "" : retryAfterSeconds === null ? ` with an unusable Retry-After "${raw}", so the normal schedule applies` : ` with Retry-After ${raw}`;
-    return { ...base, succeeded: false, errorClass: "http_status", detail: `The receiver answered HTTP ${status}${hint}`, retryAfterSeconds };
+    let hint = "";
+    if (raw !== undefined) hint = retryAfterSeconds === null ? ` with an unusable Retry-After "${raw}", so the normal schedule applies` : ` with Retry-After ${raw}`;
+    const pauseWebhookSeconds = webhookPauseSeconds(status, retryAfterSeconds);
+    const pause = pauseWebhookSeconds === null ? "" : `; the webhook's other deliveries wait ${pauseWebhookSeconds} s`;
+    return {
+      ...base,
+      succeeded: false,
+      errorClass: status === 429 ? "throttled" : "http_status",
+      detail: `The receiver answered HTTP ${status}${hint}${pause}`,
+      retryAfterSeconds,
+      pauseWebhookSeconds,
+    };
   }
   if (status === 413) {
     return {
       ...base,
       succeeded: false,
       errorClass: "payload_too_large",
-      detail: "The receiver answered HTTP 413: the body is larger than it accepts. Raise its request size limit, then replay",
+      detail: "The receiver answered HTTP 413: the body is larger than it accepts. Retries send the same bytes, so raise its request size limit; the delivery then goes through on its next retry or a replay",
     };
   }
   return { ...base, succeeded: false, errorClass: "http_status", detail: `The receiver answered HTTP ${status}` };

@@ -13,6 +13,9 @@ export interface AttemptTarget {
   secrets: readonly string[];
 }
 
+// Sent on replays only, so a consumer can tell a manual replay, which is outside per-subject ordering, from a retry.
+export const REPLAY_HEADER = "wasviking-replay";
+
 /**
  * Makes one attempt: signs the body with a fresh timestamp and the secrets valid
  * now, sends it and judges the answer. Automatic attempts, replays and test
@@ -42,6 +45,7 @@ export async function performAttempt(
     body: target.body,
     secrets: target.secrets,
   });
+  if (trigger === "replay") headers[REPLAY_HEADER] = "true";
   const result = await http.send(target.url, headers, target.body);
   const endedAt = new Date(Math.max(now().getTime(), startedAt.getTime()));
   return {

@@ -2,8 +2,11 @@ import pg from "pg";
 import type { Clock, Job, PgBoss } from "pg-boss";
 import { databaseUrl } from "../config";
 import { pool } from "../db";
+import type { Deferral } from "../deliveries/defer";
+import type { DueJob } from "../deliveries/hold";
 import { type AttemptRecord, recordAttempts } from "../deliveries/record";
 import { logger } from "../log";
+import { deferredAttemptAt } from "../retry-schedule";
 import { validSecrets } from "../subscriptions/secrets";
 import { performAttempt } from "./attempt";
 import type { HttpClient } from "./http-client";
@@ -12,44 +15,70 @@ import { type AttemptJobData, DELIVERY_QUEUE, WAKE_CHANNEL } from "./queue";
 /**
  * The worker's dispatch loop. It fetches due attempt jobs in batches, keeps up
  * to `maxInFlight` requests open at once, and records finished attempts in
- * batches, each batch in one transaction that also completes its jobs. A slow
- * receiver holds only its own slots: fetching goes on while any slot is free,
- * and each subscription may hold at most `perWebhookConcurrency` of them across
- * all workers.
+ * batches, each batch in one transaction that also completes its jobs.
+ *
+ * A slow receiver occupies only its own slots. Each webhook may have at most
+ * `perWebhookConcurrency` attempts open across all workers. An attempt still
+ * open after `slowAfterMs` moves out of the regular slots into a separate,
+ * larger budget of `maxSlowInFlight`, so hanging or trickling receivers cannot
+ * starve the others while they wait for their deadline.
  */
 export interface EngineOptions {
   boss: PgBoss;
   http: HttpClient;
   clock: Clock;
   maxInFlight?: number;
+  maxSlowInFlight?: number;
+  slowAfterMs?: number;
   fetchBatchSize?: number;
   perWebhookConcurrency?: number;
   // How often to look for scheduled retries when no wake-up arrives.
   pollIntervalMs?: number;
   // Finished attempts wait at most this long to be recorded with others.
   recordDelayMs?: number;
+  // How long a batch that cannot be recorded (database unreachable) is tried again before its jobs are left to expire.
+  // Recording after the jobs expired is still right: another worker cannot take them while the database is away,
+  // and if it did meanwhile, completion is fenced by the job's retry count and the late attempt is only added to the log.
+  recordRetryWindowMs?: number;
   random?: () => number;
 }
 
-interface Settled {
-  record: AttemptRecord | null;
-  job: Job<AttemptJobData>;
+/** Outcome of one fetched job, waiting to be recorded. */
+type Outcome =
+  | { kind: "attempt"; job: Job<AttemptJobData>; record: AttemptRecord }
+  // The delivery finished, moved on, or its webhook was deleted: the job is completed without sending.
+  | { kind: "stale"; job: Job<AttemptJobData> }
+  // The webhook is disabled: the delivery is held until it is enabled again.
+  | { kind: "held"; job: Job<AttemptJobData> }
+  // The webhook is paused by a throttling response: the attempt moves to the end of the pause.
+  | { kind: "deferred"; job: Job<AttemptJobData>; until: Date };
+
+interface DeliveryToSend {
+  id: string;
+  subscription_id: string;
+  event_type: string;
+  body: string;
+  status: string;
+  first_attempt_at: Date | null;
+  next_attempt_at: Date | null;
+  url: string;
+  enabled: boolean;
+  paused_until: Date | null;
 }
 
-interface PreparedJob {
-  job: Job<AttemptJobData>;
-  target?: { deliveryId: string; eventType: string; body: string; url: string; subscriptionId: string };
-}
+const OPEN_STATUSES = new Set(["pending", "retrying"]);
 
 export class DeliveryEngine {
   private readonly options: Required<Omit<EngineOptions, "random">> & Pick<EngineOptions, "random">;
   private running = false;
-  private inFlight = 0;
+  // Attempts holding a regular slot, and attempts moved to the slow budget after slowAfterMs.
+  private regularInFlight = 0;
+  private slowInFlight = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private wakePending = false;
   private slotFreed: (() => void) | undefined;
-  private settled: Settled[] = [];
+  private settled: Outcome[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private listener: pg.Client | undefined;
@@ -57,21 +86,25 @@ export class DeliveryEngine {
   private failingSince: number | undefined;
   private lastFailureLog = 0;
   private failures = 0;
+  private lastRecordFailureLog = 0;
 
   constructor(options: EngineOptions) {
     this.options = {
       maxInFlight: 256,
+      maxSlowInFlight: 1024,
+      slowAfterMs: 1000,
       fetchBatchSize: 100,
       perWebhookConcurrency: 16,
       pollIntervalMs: 1000,
       recordDelayMs: 10,
+      recordRetryWindowMs: 5 * 60_000,
       ...options,
     };
   }
 
   /** Number of attempts being made right now. */
   get activeAttempts(): number {
-    return this.inFlight;
+    return this.regularInFlight + this.slowInFlight;
   }
 
   /** Starts fetching and sending. */
@@ -87,9 +120,9 @@ export class DeliveryEngine {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
-    this.slotFreed?.();
+    this.freeSlot();
     await this.loop;
-    while (this.inFlight > 0) await new Promise<void>((resolve) => (this.slotFreed = resolve));
+    while (this.activeAttempts > 0) await new Promise<void>((resolve) => (this.slotFreed = resolve));
     await this.flush();
     clearTimeout(this.listenerRetry);
     await this.listener?.end().catch(() => undefined);
@@ -130,6 +163,12 @@ export class DeliveryEngine {
     this.wake?.();
   }
 
+  private freeSlot(): void {
+    const resolve = this.slotFreed;
+    this.slotFreed = undefined;
+    resolve?.();
+  }
+
   private waitForWake(milliseconds: number): Promise<void> {
     if (this.wakePending) {
       this.wakePending = false;
@@ -151,7 +190,7 @@ export class DeliveryEngine {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const room = this.options.maxInFlight - this.inFlight;
+      const room = this.options.maxInFlight - this.regularInFlight;
       if (room < Math.min(this.options.fetchBatchSize, this.options.maxInFlight) / 4) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
@@ -198,67 +237,76 @@ export class DeliveryEngine {
     }
   }
 
-  /** Loads what the fetched jobs need in two queries and starts their attempts. */
+  /** Loads what the fetched jobs need in two queries, then starts, defers or sets aside each job. */
   private async launch(jobs: Job<AttemptJobData>[]): Promise<void> {
     const now = this.now();
-    const deliveryIds = jobs.map((job) => job.data.deliveryId);
-    const rows = await pool().query<{
-      id: string;
-      subscription_id: string;
-      event_type: string;
-      body: string;
-      status: string;
-      next_attempt_at: Date | null;
-      url: string;
-      enabled: boolean;
-    }>(
-      `SELECT d.id, d.subscription_id, d.event_type, d.body, d.status, d.next_attempt_at, s.url, s.enabled
+    const rows = await pool().query<DeliveryToSend>(
+      `SELECT d.id, d.subscription_id, d.event_type, d.body, d.status, d.first_attempt_at, d.next_attempt_at, s.url, s.enabled, s.paused_until
        FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.id = ANY($1)`,
-      [deliveryIds],
+      [jobs.map((job) => job.data.deliveryId)],
     );
     const byId = new Map(rows.rows.map((row) => [row.id, row]));
-    const prepared: PreparedJob[] = jobs.map((job) => {
-      const row = byId.get(job.data.deliveryId);
-      const current =
-        row !== undefined &&
-        row.enabled &&
-        (row.status === "pending" || row.status === "retrying") &&
-        row.next_attempt_at?.toISOString() === job.data.dueAt;
-      if (!current) return { job };
-      return {
-        job,
-        target: { deliveryId: row.id, eventType: row.event_type, body: row.body, url: row.url, subscriptionId: row.subscription_id },
-      };
-    });
-    const subscriptionIds = [...new Set(prepared.flatMap((item) => (item.target ? [item.target.subscriptionId] : [])))];
-    const secrets = await validSecrets(pool(), subscriptionIds, now);
-    for (const item of prepared) {
-      if (!item.target) {
-        // Stale (the delivery finished, moved on or its webhook was disabled or deleted): complete the job without sending.
-        this.settle({ record: null, job: item.job });
+    const toSend: Array<{ job: Job<AttemptJobData>; delivery: DeliveryToSend }> = [];
+    for (const job of jobs) {
+      const delivery = byId.get(job.data.deliveryId);
+      const current = delivery !== undefined && OPEN_STATUSES.has(delivery.status) && delivery.next_attempt_at?.toISOString() === job.data.dueAt;
+      if (!current) {
+        this.settle({ kind: "stale", job });
         continue;
       }
-      this.inFlight++;
-      const target = { ...item.target, secrets: secrets.get(item.target.subscriptionId) ?? [] };
-      performAttempt(this.options.http, target, "automatic", () => this.now())
-        .then((record) => {
-          record.automaticAttempt = item.job.data.attempt;
-          record.dueAt = new Date(item.job.data.dueAt);
-          this.settle({ record, job: item.job });
-        })
-        .catch((error: unknown) => {
-          logger.error({ err: error, deliveryId: item.job.data.deliveryId }, "attempt failed unexpectedly; its job will be retried after it expires");
-        })
-        .finally(() => {
-          this.inFlight--;
-          this.slotFreed?.();
-          this.slotFreed = undefined;
-        });
+      if (!delivery.enabled) {
+        this.settle({ kind: "held", job });
+        continue;
+      }
+      const until = deferredAttemptAt({ pausedUntil: delivery.paused_until, firstAttemptAt: delivery.first_attempt_at, now });
+      if (until) {
+        this.settle({ kind: "deferred", job, until });
+        continue;
+      }
+      toSend.push({ job, delivery });
+    }
+    const subscriptionIds = [...new Set(toSend.map((item) => item.delivery.subscription_id))];
+    const secrets = await validSecrets(pool(), subscriptionIds, now);
+    for (const { job, delivery } of toSend) {
+      this.startAttempt(job, {
+        deliveryId: delivery.id,
+        eventType: delivery.event_type,
+        body: delivery.body,
+        url: delivery.url,
+        secrets: secrets.get(delivery.subscription_id) ?? [],
+      });
     }
   }
 
-  private settle(item: Settled): void {
-    this.settled.push(item);
+  private startAttempt(job: Job<AttemptJobData>, target: Parameters<typeof performAttempt>[1]): void {
+    this.regularInFlight++;
+    let slow = false;
+    const slowTimer = setTimeout(() => {
+      if (this.slowInFlight >= this.options.maxSlowInFlight) return;
+      slow = true;
+      this.regularInFlight--;
+      this.slowInFlight++;
+      this.freeSlot();
+    }, this.options.slowAfterMs);
+    performAttempt(this.options.http, target, "automatic", () => this.now())
+      .then((record) => {
+        record.automaticAttempt = job.data.attempt;
+        record.dueAt = new Date(job.data.dueAt);
+        this.settle({ kind: "attempt", job, record });
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error, deliveryId: job.data.deliveryId }, "attempt failed unexpectedly; its job will be retried after it expires");
+      })
+      .finally(() => {
+        clearTimeout(slowTimer);
+        if (slow) this.slowInFlight--;
+        else this.regularInFlight--;
+        this.freeSlot();
+      });
+  }
+
+  private settle(outcome: Outcome): void {
+    this.settled.push(outcome);
     if (this.settled.length >= this.options.fetchBatchSize) {
       void this.flush();
     } else {
@@ -266,7 +314,7 @@ export class DeliveryEngine {
     }
   }
 
-  /** Records every settled attempt; batches are written one at a time, in order. */
+  /** Records every settled outcome; batches are written one at a time, in order. */
   private flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
@@ -277,20 +325,46 @@ export class DeliveryEngine {
     return this.flushing;
   }
 
-  private async write(batch: Settled[]): Promise<void> {
-    const records = batch.flatMap((item) => (item.record ? [item.record] : []));
-    const jobs = batch.map((item) => ({ id: item.job.id, retryCount: item.job.retryCount }));
-    try {
-      await recordAttempts(records, { boss: this.options.boss, now: this.now(), random: this.options.random, completeJobs: jobs });
-      for (const record of records) {
-        logger.debug(
-          { deliveryId: record.deliveryId, attempt: record.automaticAttempt, status: record.verdict.statusCode, errorClass: record.verdict.errorClass },
-          "attempt recorded",
-        );
+  /**
+   * Writes one batch, trying again with growing pauses while the database is
+   * unreachable, so a short outage does not make receivers get attempts twice.
+   * After recordRetryWindowMs the batch is dropped: its jobs stay active, expire
+   * and are handed out again, and the attempts are made again.
+   */
+  private async write(batch: Outcome[]): Promise<void> {
+    const records: AttemptRecord[] = [];
+    const deferrals: Deferral[] = [];
+    const disabledWebhookJobs: DueJob[] = [];
+    for (const outcome of batch) {
+      const due = { deliveryId: outcome.job.data.deliveryId, dueAt: new Date(outcome.job.data.dueAt), attempt: outcome.job.data.attempt };
+      if (outcome.kind === "attempt") records.push(outcome.record);
+      else if (outcome.kind === "deferred") deferrals.push({ ...due, until: outcome.until });
+      else if (outcome.kind === "held") disabledWebhookJobs.push(due);
+    }
+    const completeJobs = batch.map((outcome) => ({ id: outcome.job.id, retryCount: outcome.job.retryCount }));
+    const started = Date.now();
+    for (let pauseMs = 250; ; pauseMs = Math.min(pauseMs * 2, 5000)) {
+      try {
+        await recordAttempts(records, { boss: this.options.boss, now: this.now(), random: this.options.random, completeJobs, deferrals, disabledWebhookJobs });
+        break;
+      } catch (error) {
+        const givingUp = Date.now() - started + pauseMs > this.options.recordRetryWindowMs;
+        if (givingUp || Date.now() - this.lastRecordFailureLog >= 30_000) {
+          this.lastRecordFailureLog = Date.now();
+          logger.error(
+            { err: error, attempts: records.length, jobs: batch.length, givingUp },
+            givingUp ? "recording attempts failed; their jobs will expire and the attempts will be made again" : "recording attempts failed; trying again",
+          );
+        }
+        if (givingUp) return;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
-    } catch (error) {
-      // The jobs stay active, so pg-boss hands them out again after they expire and the attempts are made again.
-      logger.error({ err: error, attempts: records.length }, "recording attempts failed; they will be made again");
+    }
+    for (const record of records) {
+      logger.debug(
+        { deliveryId: record.deliveryId, attempt: record.automaticAttempt, status: record.verdict.statusCode, errorClass: record.verdict.errorClass },
+        "attempt recorded",
+      );
     }
   }
 }

@@ -1,12 +1,15 @@
+import { rootCertificates } from "node:tls";
 import { Agent } from "undici";
-import { hostnameProblem } from "../url-safety";
+import { checkDestinationUrl } from "../url-safety";
 import { BlockedDestinationError, type Resolver, safeLookup } from "./safe-lookup";
 
 /**
  * Sends one attempt and captures what came back, within hard limits: one
- * wall-clock deadline covers connect, TLS, upload and the whole response, so a
- * receiver that hangs or trickles bytes cannot hold a slot for longer. Redirects
- * are never followed (undici does not follow them unless told to).
+ * wall-clock deadline covers DNS, connect, TLS, upload and the whole response,
+ * so a receiver that hangs or trickles bytes cannot hold a slot for longer.
+ * Connecting (TCP and TLS) has its own, shorter limit, which undici measures
+ * with a timer of about ±0.5 s precision. Redirects are never followed (undici
+ * follows them only with its redirect interceptor, which is not used here).
  */
 export const ATTEMPT_DEADLINE_MS = 15_000;
 export const CONNECT_TIMEOUT_MS = 5_000;
@@ -41,7 +44,8 @@ export interface HttpClientOptions {
   resolver?: Resolver;
   deadlineMs?: number;
   connectTimeoutMs?: number;
-  // Extra certificate authorities to trust, for receivers behind a private CA.
+  // Certificate authorities trusted besides the public ones, for receivers behind a private CA.
+  // Verification itself is never switched off.
   ca?: string | string[];
 }
 
@@ -50,23 +54,42 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+// Certificate problems by OpenSSL's verification code, worded for the person who has to fix the receiver.
+const CERTIFICATE_PROBLEMS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "the certificate chain ends in a self-signed root that is not trusted",
+  CERT_HAS_EXPIRED: "the certificate has expired",
+  CERT_NOT_YET_VALID: "the certificate is not valid yet",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the certificate is for another host name",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the certificate chain is incomplete (serve the intermediate certificates) or its issuer is unknown",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the certificate chain is incomplete (serve the intermediate certificates) or its issuer is unknown",
+  UNABLE_TO_GET_ISSUER_CERT: "the certificate chain is incomplete (serve the intermediate certificates) or its issuer is unknown",
+  CERT_REVOKED: "the certificate was revoked",
+  CERT_SIGNATURE_FAILURE: "the certificate's signature is invalid",
+};
+
 const TLS_CODES = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH|EPROTO)/;
 
+type ErrorLike = { code?: string; name?: string; message?: string };
+
 /** Maps an error from the network stack to a stable error class and a readable detail. */
-export function classifyNetworkError(error: unknown): { errorClass: ErrorClass; detail: string } {
-  const chain: Array<{ code?: string; name?: string; message?: string }> = [];
+export function classifyNetworkError(error: unknown, deadlineMs = ATTEMPT_DEADLINE_MS): { errorClass: ErrorClass; detail: string } {
+  const chain: ErrorLike[] = [];
   let current: unknown = error;
   while (current && typeof current === "object" && chain.length < 5) {
-    chain.push(current as { code?: string; name?: string; message?: string });
+    chain.push(current as ErrorLike);
     current = (current as { cause?: unknown }).cause;
   }
   for (const item of chain) {
     const code = item.code ?? "";
     if (item instanceof BlockedDestinationError) return { errorClass: "blocked_destination", detail: item.message };
-    if (item.name === "TimeoutError" || item.name === "AbortError" || /TIMEOUT|ETIMEDOUT/.test(code)) {
-      return { errorClass: "timeout", detail: "The receiver did not answer within the attempt deadline" };
+    if (code === "UND_ERR_CONNECT_TIMEOUT") {
+      return { errorClass: "timeout", detail: "The connection to the receiver could not be established in time" };
     }
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") {
+    if (item.name === "TimeoutError" || item.name === "AbortError" || /TIMEOUT|ETIMEDOUT/.test(code)) {
+      return { errorClass: "timeout", detail: `The receiver did not send a complete answer within ${deadlineMs / 1000} s` };
+    }
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "ENODATA") {
       return { errorClass: "dns", detail: `The host name could not be resolved (${code})` };
     }
     if (code === "ECONNREFUSED") return { errorClass: "refused", detail: "The receiver refused the connection" };
@@ -74,10 +97,30 @@ export function classifyNetworkError(error: unknown): { errorClass: ErrorClass; 
       return { errorClass: "reset", detail: "The connection was closed before a complete answer arrived" };
     }
     if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return { errorClass: "unreachable", detail: `The network could not reach the receiver (${code})` };
-    if (TLS_CODES.test(code)) return { errorClass: "tls", detail: `TLS handshake failed: ${item.message ?? code}` };
+    const certificateProblem = CERTIFICATE_PROBLEMS[code];
+    if (certificateProblem) {
+      return { errorClass: "tls", detail: `TLS certificate rejected: ${certificateProblem} (${code}). Verification cannot be turned off: fix the receiver's certificate` };
+    }
+    if (TLS_CODES.test(code)) return { errorClass: "tls", detail: `TLS handshake failed (${code}): ${item.message ?? "no detail"}` };
   }
   const first = chain[0];
   return { errorClass: "connection", detail: first?.message ? `The request failed: ${first.message}` : "The request failed" };
+}
+
+/**
+ * Turns the captured bytes of a response body into storable text of at most
+ * `limit` UTF-8 bytes. PostgreSQL text cannot contain NUL, so NUL becomes
+ * U+FFFD, as do invalid UTF-8 sequences. Both replacements can make the text
+ * longer, so it is then cut at a character boundary.
+ */
+export function storableBody(bytes: Buffer, limit: number): { text: string; cut: boolean } {
+  let text = bytes.toString("utf8").replaceAll("\u0000", "\uFFFD");
+  if (Buffer.byteLength(text, "utf8") <= limit) return { text, cut: false };
+  const encoded = Buffer.from(text, "utf8").subarray(0, limit);
+  // A cut inside a multi-byte character decodes to U+FFFD, so drop whatever follows the last complete character.
+  text = encoded.toString("utf8");
+  while (Buffer.byteLength(text, "utf8") > limit) text = text.slice(0, -1);
+  return { text, cut: true };
 }
 
 async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<{ text: string; truncated: boolean }> {
@@ -96,7 +139,8 @@ async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, li
   }
   // Not reading the rest closes the connection instead of draining a large or endless body.
   if (truncated) body.destroy();
-  return { text: Buffer.concat(chunks).toString("utf8"), truncated };
+  const stored = storableBody(Buffer.concat(chunks), limit);
+  return { text: stored.text, truncated: truncated || stored.cut };
 }
 
 function captureHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -115,13 +159,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const agent = new Agent({
     connect: {
       lookup: safeLookup({ allowPrivate: options.allowPrivate, resolver: options.resolver }),
-      timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
-      ...(options.ca ? { ca: options.ca } : {}),
+      timeout: Math.min(options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, deadlineMs),
+      // Node's `ca` replaces the public roots, so they are passed along with the extra ones.
+      ...(options.ca ? { ca: [...rootCertificates, ...[options.ca].flat()] } : {}),
     },
     keepAliveTimeout: 30_000,
     connections: 64,
-    headersTimeout: deadlineMs,
-    bodyTimeout: deadlineMs,
+    // The abort signal below is the deadline. undici's own timers are coarse (about ±0.5 s) and
+    // could end an attempt early, so they only back it up from further out.
+    headersTimeout: deadlineMs + 2000,
+    bodyTimeout: deadlineMs + 2000,
   });
 
   return {
@@ -129,10 +176,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       try {
-        // IP literals never reach the lookup function, so they are checked here on every attempt.
-        const target = new URL(url);
-        const hostProblem = options.allowPrivate ? null : hostnameProblem(target.hostname);
-        if (hostProblem) throw new BlockedDestinationError(hostProblem);
+        // The stored URL is checked again on every attempt: the policy may have become stricter since it
+        // was registered, and IP literals never reach the lookup function.
+        const check = checkDestinationUrl(url, { allowPrivate: options.allowPrivate });
+        if (!check.ok) throw new BlockedDestinationError(`The destination is not allowed: ${check.message}`);
+        const target = new URL(check.url);
         const response = await agent.request({
           origin: target.origin,
           path: target.pathname + target.search,
@@ -153,7 +201,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           durationMs: elapsed(),
         };
       } catch (error) {
-        return { kind: "error", ...classifyNetworkError(error), durationMs: elapsed() };
+        return { kind: "error", ...classifyNetworkError(error, deadlineMs), durationMs: elapsed() };
       }
     },
     close: () => agent.close(),

@@ -1,6 +1,6 @@
 import { type Clock, type Db, type JobInsert, PgBoss } from "pg-boss";
 import type pg from "pg";
-import { databaseUrl } from "../config";
+import { databaseUrl, jobExpirySeconds } from "../config";
 import { logger } from "../log";
 
 /**
@@ -25,19 +25,44 @@ export interface AttemptJobData {
 // Channel that wakes idle workers when attempts become due now; scheduled retries are found by polling.
 export const WAKE_CHANNEL = "wasviking_attempts";
 
-// A job still active after this long belongs to a worker that died: pg-boss hands it to another one.
-// It must exceed the longest attempt (lib/dispatch/http-client.ts) plus recording time.
-export const JOB_EXPIRE_SECONDS = 60;
+/**
+ * Queue settings; pg-boss's own retries serve only crash recovery, never the
+ * delivery schedule. A job still active after `expirySeconds` belongs to a
+ * worker that died, and pg-boss hands it to another one; it must exceed the
+ * longest attempt plus recording time (see assertExpiryCoversAttempts).
+ */
+export function deliveryQueueOptions(expirySeconds: number) {
+  return {
+    expireInSeconds: expirySeconds,
+    retryLimit: 1000,
+    retryDelay: 1,
+    deleteAfterSeconds: 24 * 60 * 60,
+    // Workers are woken on our own channel (WAKE_CHANNEL), which also covers attempts queued by the recorder.
+    notify: false,
+  } as const;
+}
 
-/** Queue settings; pg-boss's own retries serve only crash recovery, never the delivery schedule. */
-export const DELIVERY_QUEUE_OPTIONS = {
-  expireInSeconds: JOB_EXPIRE_SECONDS,
-  retryLimit: 1000,
-  retryDelay: 1,
-  deleteAfterSeconds: 24 * 60 * 60,
-  // Workers are woken on our own channel (WAKE_CHANNEL), which also covers attempts queued by the recorder.
-  notify: false,
-} as const;
+/**
+ * Rejects a job expiry that an attempt in flight could outlive: another worker
+ * would then make the same attempt while the first one is still sending it.
+ * Twice the attempt timeout leaves the other half for loading and recording.
+ */
+export function assertExpiryCoversAttempts(expirySeconds: number, attemptTimeoutSeconds: number): void {
+  if (expirySeconds < 2 * attemptTimeoutSeconds) {
+    throw new Error(
+      `The attempt job expiry (${expirySeconds} s) must be at least twice the attempt timeout (${attemptTimeoutSeconds} s): ` +
+        "raise WVK_JOB_EXPIRY_SECONDS and run npm run db:migrate, or lower WVK_ATTEMPT_TIMEOUT_SECONDS",
+    );
+  }
+}
+
+/**
+ * How often a worker looks for jobs of dead workers, in seconds: a quarter of
+ * the expiry, so a crashed attempt is made again at most 1.25 expiries later.
+ */
+export function expiryCheckIntervalSeconds(expirySeconds: number): number {
+  return Math.max(1, Math.min(60, Math.ceil(expirySeconds / 4)));
+}
 
 export interface BossOptions {
   // The worker listens for new jobs and supervises expiry; the web app only inserts.
@@ -49,6 +74,7 @@ export interface BossOptions {
 /** Creates a pg-boss instance for one role; call start() on it before use. */
 export function createBoss(options: BossOptions): PgBoss {
   const worker = options.role === "worker";
+  const expiryCheck = expiryCheckIntervalSeconds(jobExpirySeconds());
   const boss = new PgBoss({
     connectionString: databaseUrl(),
     application_name: `wasviking-${options.role}`,
@@ -56,23 +82,37 @@ export function createBoss(options: BossOptions): PgBoss {
     migrate: options.role === "migrator",
     createSchema: options.role === "migrator",
     supervise: worker,
+    // Expired jobs are found by the monitor pass of supervision, which runs when both intervals have passed.
+    ...(worker ? { superviseIntervalSeconds: expiryCheck, monitorIntervalSeconds: expiryCheck } : {}),
     schedule: false,
     useListenNotify: worker,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  boss.on("error", (error) => logger.error({ err: error, role: options.role }, "job queue error"));
+  // While the database is away, every internal timer of pg-boss fails in turn: one line per 30 s is enough.
+  let lastErrorLog = 0;
+  let suppressedErrors = 0;
+  boss.on("error", (error) => {
+    if (Date.now() - lastErrorLog < 30_000) {
+      suppressedErrors++;
+      return;
+    }
+    logger.error({ err: error, role: options.role, suppressedErrors }, "job queue error");
+    lastErrorLog = Date.now();
+    suppressedErrors = 0;
+  });
   boss.on("warning", (warning) => logger.warn({ warning, role: options.role }, "job queue warning"));
   return boss;
 }
 
-/** Installs or upgrades the pg-boss schema and creates the delivery queue. */
+/** Installs or upgrades the pg-boss schema and creates the delivery queue, with the expiry of WVK_JOB_EXPIRY_SECONDS. */
 export async function installQueue(): Promise<void> {
+  const options = deliveryQueueOptions(jobExpirySeconds());
   const boss = createBoss({ role: "migrator" });
   await boss.start();
   try {
     const existing = await boss.getQueue(DELIVERY_QUEUE);
-    if (existing) await boss.updateQueue(DELIVERY_QUEUE, DELIVERY_QUEUE_OPTIONS);
-    else await boss.createQueue(DELIVERY_QUEUE, DELIVERY_QUEUE_OPTIONS);
+    if (existing) await boss.updateQueue(DELIVERY_QUEUE, options);
+    else await boss.createQueue(DELIVERY_QUEUE, options);
   } finally {
     await boss.stop({ graceful: false });
   }

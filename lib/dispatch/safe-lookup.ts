@@ -8,6 +8,18 @@ export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
 export const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
+let processResolver: Resolver = systemResolver;
+
+/** Returns the resolver this process checks destinations with when none is passed explicitly. */
+export function destinationResolver(): Resolver {
+  return processResolver;
+}
+
+/** Replaces the process-wide resolver (tests only, so they never query real DNS); pass null for the system one. */
+export function setDestinationResolver(resolver: Resolver | null): void {
+  processResolver = resolver ?? systemResolver;
+}
+
 /** Raised when a destination resolves to an address that deliveries must not reach. */
 export class BlockedDestinationError extends Error {
   readonly code = "WVK_BLOCKED_DESTINATION";
@@ -20,29 +32,38 @@ export class BlockedDestinationError extends Error {
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /**
- * Builds the `lookup` function the HTTP client connects through. It resolves the
- * name once, refuses the connection if any answer is a non-public address (a
- * name that mixes public and private answers is treated as hostile), and hands
- * the socket exactly the addresses it checked, so DNS cannot change between the
- * check and the connection. TLS still uses the host name for SNI and
- * certificate checks.
+ * Resolves a host name and checks every address it returns. A name that mixes
+ * public and non-public addresses is treated as hostile. The message names neither the
+ * address nor its range, so the delivery log cannot be used to map internal
+ * DNS names.
+ */
+export async function resolvePublicAddresses(hostname: string, options: { allowPrivate: boolean; resolver?: Resolver }): Promise<LookupAddress[]> {
+  const answers = await (options.resolver ?? processResolver)(hostname);
+  if (answers.length === 0) {
+    const error: NodeJS.ErrnoException = new Error(`No addresses found for ${hostname}`);
+    error.code = "ENOTFOUND";
+    throw error;
+  }
+  if (!options.allowPrivate) {
+    for (const answer of answers) {
+      const range = isIP(answer.address) ? blockedRange(answer.address) : "not an IP address";
+      if (range) throw new BlockedDestinationError(`The destination is not allowed: ${hostname} resolves to a non-public address`);
+    }
+  }
+  return answers;
+}
+
+/**
+ * Builds the `lookup` function the HTTP client connects through. It resolves
+ * the name once per connection, refuses it if any answer is a non-public
+ * address, and hands the socket exactly the addresses it checked, so DNS cannot
+ * change between the check and the connection. TLS still uses the host name
+ * for SNI and certificate checks.
  */
 export function safeLookup(options: { allowPrivate: boolean; resolver?: Resolver }) {
-  const resolve = options.resolver ?? systemResolver;
   return (hostname: string, lookupOptions: { all?: boolean; family?: number | string }, callback: LookupCallback): void => {
-    resolve(hostname)
+    resolvePublicAddresses(hostname, options)
       .then((answers) => {
-        if (answers.length === 0) {
-          const error: NodeJS.ErrnoException = new Error(`No addresses found for ${hostname}`);
-          error.code = "ENOTFOUND";
-          throw error;
-        }
-        if (!options.allowPrivate) {
-          for (const answer of answers) {
-            const range = isIP(answer.address) ? blockedRange(answer.address) : "not an IP address";
-            if (range) throw new BlockedDestinationError(`${hostname} resolves to a blocked address: it is ${range}`);
-          }
-        }
         if (lookupOptions.all) callback(null, answers);
         else callback(null, answers[0]!.address, answers[0]!.family);
       })

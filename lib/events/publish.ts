@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import { withTransaction } from "../db";
 import { type AttemptToQueue, queueAttempts } from "../dispatch/queue";
+import { WEBHOOK_DISABLED } from "../deliveries/hold";
 import { newId } from "../ids";
 import { envelopeBody } from "./envelope";
 import { orderingKey } from "./ordering";
@@ -27,6 +28,8 @@ interface FanOutRow {
   subscriptionId: string;
   sequence: number | null;
   ready: boolean;
+  // The platform switched the webhook off (410 Gone): the delivery is recorded as held instead of sent.
+  held: boolean;
 }
 
 /**
@@ -63,7 +66,10 @@ async function claimSequences(
 /**
  * Stores an event and fans it out: one delivery per enabled subscription of the
  * organisation that listens to its type, all in one transaction with the jobs
- * of the deliveries that may go out now. Returns the stored event.
+ * of the deliveries that may go out now. A subscription the platform switched
+ * off (after a 410 Gone response) gets a held delivery, so the event is recorded
+ * as not delivered rather than lost. One an admin disabled gets none. Returns
+ * the stored event.
  */
 export async function publishEvent(
   organizationId: string,
@@ -85,11 +91,13 @@ export async function publishEvent(
       `INSERT INTO events (id, organization_id, type, subject, data, occurred_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [eventId, organizationId, input.type, input.subject, JSON.stringify(input.data), occurredAt, now],
     );
-    const subscriptions = await client.query<{ id: string }>(
-      `SELECT id FROM subscriptions WHERE organization_id = $1 AND enabled AND $2 = ANY(event_types) ORDER BY id`,
+    const subscriptions = await client.query<{ id: string; enabled: boolean }>(
+      `SELECT id, enabled FROM subscriptions
+       WHERE organization_id = $1 AND (enabled OR disabled_reason IS NOT NULL) AND $2 = ANY(event_types) ORDER BY id`,
       [organizationId, input.type],
     );
     const subscriptionIds = subscriptions.rows.map((row) => row.id);
+    const disabled = new Set(subscriptions.rows.filter((row) => !row.enabled).map((row) => row.id));
     const deliveryIds = subscriptionIds.map(() => newId("delivery", now));
     const sequences = key ? await claimSequences(client, key, subscriptionIds, deliveryIds) : undefined;
 
@@ -99,7 +107,8 @@ export async function publishEvent(
         deliveryId: deliveryIds[index]!,
         subscriptionId,
         sequence: claimed?.sequence ?? null,
-        ready: claimed?.ready ?? true,
+        ready: !disabled.has(subscriptionId) && (claimed?.ready ?? true),
+        held: disabled.has(subscriptionId),
       };
     });
     if (rows.length > 0) {
@@ -114,9 +123,12 @@ export async function publishEvent(
         }),
       );
       await client.query(
-        `INSERT INTO deliveries (id, organization_id, subscription_id, event_id, event_type, subject, ordering_key, sequence, body, status, next_attempt_at, created_at)
-         SELECT t.id, $1, t.subscription_id, $2, $3, $4, $5, t.sequence, t.body, 'pending', t.next_attempt_at, $6
-         FROM unnest($7::text[], $8::text[], $9::int[], $10::text[], $11::timestamptz[]) AS t(id, subscription_id, sequence, body, next_attempt_at)`,
+        `INSERT INTO deliveries (id, organization_id, subscription_id, event_id, event_type, subject, ordering_key, sequence, body, status, held_reason, next_attempt_at, created_at)
+         SELECT t.id, $1, t.subscription_id, $2, $3, $4, $5, t.sequence, t.body,
+                CASE WHEN t.held THEN 'held'::delivery_status ELSE 'pending'::delivery_status END,
+                CASE WHEN t.held THEN $12 END, t.next_attempt_at, $6
+         FROM unnest($7::text[], $8::text[], $9::int[], $10::text[], $11::timestamptz[], $13::boolean[])
+           AS t(id, subscription_id, sequence, body, next_attempt_at, held)`,
         [
           organizationId,
           eventId,
@@ -129,6 +141,8 @@ export async function publishEvent(
           rows.map((row) => row.sequence),
           bodies,
           rows.map((row) => (row.ready ? now : null)),
+          WEBHOOK_DISABLED,
+          rows.map((row) => row.held),
         ],
       );
       const ready: AttemptToQueue[] = rows

@@ -121,6 +121,16 @@ export const problems = {
       headers: { "retry-after": String(retryAfterSeconds) },
       extensions: { retry_after: retryAfterSeconds },
     }),
+  // A limit per webhook rather than per caller, such as the test delivery limit; `detail` names it.
+  webhookRateLimited: (detail: string, retryAfterSeconds: number) =>
+    new ApiError({
+      status: 429,
+      type: "rate-limited",
+      title: "Too many requests",
+      detail,
+      headers: { "retry-after": String(retryAfterSeconds) },
+      extensions: { retry_after: retryAfterSeconds },
+    }),
   methodNotAllowed: (allowed: string[]) =>
     new ApiError({
       status: 405,

@@ -3,12 +3,14 @@ import { recordAudit } from "../audit";
 import { encrypt } from "../crypto/encryption";
 import { keyring } from "../crypto/keyring";
 import { generateSigningSecret, secretFingerprint } from "../crypto/signing-secrets";
-import { prisma } from "../db";
+import type { PgBoss } from "pg-boss";
+import { prisma, withTransaction } from "../db";
+import { holdOpenDeliveries, releaseHeldDeliveries } from "../deliveries/hold";
+import { queueAttempts } from "../dispatch/queue";
 import type { Prisma } from "../generated/prisma/client";
 import { problems } from "../http/problem";
 import { newId } from "../ids";
-import { destinationPolicy } from "./destination-policy";
-import { checkDestinationUrl } from "../url-safety";
+import { checkDestination } from "./destination-policy";
 
 /**
  * Webhook subscriptions and their signing secrets. Every query is scoped to the
@@ -27,6 +29,7 @@ const subscriptionColumns = {
   eventTypes: true,
   enabled: true,
   disabledReason: true,
+  pausedUntil: true,
   dailyCap: true,
   createdAt: true,
   updatedAt: true,
@@ -47,8 +50,8 @@ function withSecrets(now: Date) {
 export type SubscriptionView = Prisma.SubscriptionGetPayload<{ select: ReturnType<typeof withSecrets> }>;
 
 /** Validates a destination URL under the configured policy, as a 422 on failure. */
-export function assertDestination(url: string): string {
-  const check = checkDestinationUrl(url, destinationPolicy());
+export async function assertDestination(url: string): Promise<string> {
+  const check = await checkDestination(url);
   if (!check.ok) throw problems.validation([{ field: "url", message: check.message }]);
   return check.url;
 }
@@ -74,7 +77,7 @@ export async function createSubscription(
   input: CreateSubscriptionInput,
   now: Date,
 ): Promise<{ subscription: SubscriptionView; secret: string }> {
-  const url = assertDestination(input.url);
+  const url = await assertDestination(input.url);
   const { secret, row } = newSecretRow(now);
   const id = newId("subscription", now);
   const subscription = await prisma().$transaction(async (tx) => {
@@ -155,7 +158,13 @@ export async function rotateSecret(principal: Principal, id: string, now: Date):
       action: "webhook.secret_rotated",
       targetType: "webhook",
       targetId: id,
-      details: { newFingerprint: row.fingerprint, expiringSecretIds: previous, revokedSecretIds: revoked },
+      // The overlap ends by itself at overlapEndsAt, so this entry also records when the old secret stops signing.
+      details: {
+        newFingerprint: row.fingerprint,
+        expiringSecretIds: previous,
+        overlapEndsAt: previous.length > 0 ? new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString() : null,
+        revokedSecretIds: revoked,
+      },
       at: now,
     });
     const subscription = await tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
@@ -170,51 +179,82 @@ export interface UpdateSubscriptionInput {
   enabled?: boolean;
 }
 
+interface SubscriptionRow {
+  url: string;
+  event_types: string[];
+  description: string;
+  enabled: boolean;
+}
+
 /**
- * Changes a webhook. Enabling it again clears the reason the platform had
- * switched it off. Deliveries already made keep the URL they were sent to;
- * later attempts use the new one.
+ * Changes a webhook. Disabling it holds its open deliveries. Enabling it again
+ * clears the reason the platform had switched it off and releases the
+ * deliveries held meanwhile, in order (lib/deliveries/hold.ts). Deliveries
+ * already made keep the URL they were sent to; later attempts use the new one.
  */
-export async function updateSubscription(principal: Principal, id: string, input: UpdateSubscriptionInput, now: Date): Promise<SubscriptionView> {
-  const url = input.url === undefined ? undefined : assertDestination(input.url);
-  return prisma().$transaction(async (tx) => {
-    const current = await tx.subscription.findFirst({ where: { id, organizationId: principal.organizationId }, select: subscriptionColumns });
+export async function updateSubscription(
+  principal: Principal,
+  id: string,
+  input: UpdateSubscriptionInput,
+  now: Date,
+  options: { producer: () => Promise<PgBoss> },
+): Promise<SubscriptionView> {
+  const url = input.url === undefined ? undefined : await assertDestination(input.url);
+  // Released deliveries are queued in the same transaction as the change, so the producer must be started first.
+  const boss = input.enabled === true ? await options.producer() : undefined;
+  await withTransaction(async (client) => {
+    const found = await client.query<SubscriptionRow>(
+      `SELECT url, event_types, description, enabled FROM subscriptions WHERE id = $1 AND organization_id = $2 FOR UPDATE`,
+      [id, principal.organizationId],
+    );
+    const current = found.rows[0];
     if (!current) throw problems.notFound(`Webhook ${id}`);
-    const data: Prisma.SubscriptionUpdateInput = { updatedAt: now };
+    const next = { ...current };
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     if (url !== undefined && url !== current.url) {
-      data.url = url;
+      next.url = url;
       changes.url = { from: current.url, to: url };
     }
     if (input.events !== undefined) {
-      const events = [...new Set(input.events)];
-      data.eventTypes = events;
-      changes.events = { from: current.eventTypes, to: events };
+      next.event_types = [...new Set(input.events)];
+      changes.events = { from: current.event_types, to: next.event_types };
     }
     if (input.description !== undefined && input.description !== current.description) {
-      data.description = input.description;
+      next.description = input.description;
       changes.description = { from: current.description, to: input.description };
     }
-    if (input.enabled !== undefined && input.enabled !== current.enabled) {
-      data.enabled = input.enabled;
-      data.disabledReason = null;
-      data.disabledAt = input.enabled ? null : now;
-      changes.enabled = { from: current.enabled, to: input.enabled };
+    const enabledChanged = input.enabled !== undefined && input.enabled !== current.enabled;
+    if (enabledChanged) {
+      next.enabled = input.enabled!;
+      changes.enabled = { from: current.enabled, to: next.enabled };
     }
-    const updated = await tx.subscription.update({ where: { id }, data, select: withSecrets(now) });
+    await client.query(
+      `UPDATE subscriptions SET url = $2, event_types = $3, description = $4, enabled = $5, updated_at = $6::timestamptz,
+         disabled_reason = CASE WHEN $7::boolean THEN NULL ELSE disabled_reason END,
+         disabled_at = CASE WHEN $7::boolean THEN (CASE WHEN $5::boolean THEN NULL ELSE $6::timestamptz END) ELSE disabled_at END
+       WHERE id = $1`,
+      [id, next.url, next.event_types, next.description, next.enabled, now, enabledChanged],
+    );
+    const details: Record<string, unknown> = { changes };
+    if (enabledChanged && !next.enabled) details.heldDeliveries = (await holdOpenDeliveries(client, [id])).length;
+    if (enabledChanged && next.enabled) {
+      const released = await releaseHeldDeliveries(client, id, now);
+      await queueAttempts(boss!, client, released, now);
+      details.releasedDeliveries = released.length;
+    }
     if (Object.keys(changes).length > 0) {
-      await recordAudit(tx, {
+      await recordAudit(client, {
         organizationId: principal.organizationId,
         actor: principal.actor,
         action: "webhook.updated",
         targetType: "webhook",
         targetId: id,
-        details: { changes },
+        details,
         at: now,
       });
     }
-    return updated;
   });
+  return getSubscription(principal.organizationId, id, now);
 }
 
 /** Deletes a webhook with its secrets and delivery history; deliveries not yet made are never sent. */

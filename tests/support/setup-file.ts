@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
 import { TEST_ENVIRONMENT } from "./environment";
+import "./loopback-dns.mjs";
 
 // Set before any module of the product is loaded, since the logger reads LOG_LEVEL when it is created.
 Object.assign(process.env, TEST_ENVIRONMENT);

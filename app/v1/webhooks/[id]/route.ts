@@ -1,6 +1,7 @@
 import { operations } from "@/lib/api/operations";
 import { presentWebhook, presentWebhookStats } from "@/lib/api/presenters";
 import { emptyWebhookStats, webhookStats } from "@/lib/deliveries/webhook-stats";
+import { producer } from "@/lib/dispatch/producer";
 import { handle } from "@/lib/http/handler";
 import { deleteSubscription, getSubscription, updateSubscription } from "@/lib/subscriptions/service";
 
@@ -11,7 +12,7 @@ export const GET = handle(operations.getWebhook, async ({ principal, params, now
 });
 
 export const PATCH = handle(operations.updateWebhook, async ({ principal, params, body, now }) =>
-  presentWebhook(await updateSubscription(principal, params.id, body, now), now),
+  presentWebhook(await updateSubscription(principal, params.id, body, now, { producer }), now),
 );
 
 export const DELETE = handle(operations.deleteWebhook, async ({ principal, params, now }) => {
