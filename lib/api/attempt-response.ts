@@ -1,11 +1,10 @@
-import { visibleErrorDetail } from "../deliveries/attempt-explanations";
 import type { ManualAttemptResult } from "../deliveries/manual-attempts";
 import { redactText } from "../deliveries/secret-redaction";
 
 /**
- * Maps the outcome of a test delivery or replay to its API shape. The body is
- * redacted and a blocked destination's reason made generic, as in the
- * deliveries inspector (lib/api/delivery-inspector.ts).
+ * Maps the outcome of a test delivery or replay to its API shape. Credentials
+ * in the body and detail are hidden, as in the deliveries inspector
+ * (lib/api/delivery-inspector.ts).
  */
 export function presentAttemptResult(result: ManualAttemptResult) {
   const { record, attempt } = result;
@@ -22,7 +21,7 @@ export function presentAttemptResult(result: ManualAttemptResult) {
       succeeded: record.verdict.succeeded,
       response_status: record.verdict.statusCode,
       error_class: record.verdict.errorClass,
-      error_detail: visibleErrorDetail(record.verdict.errorClass, record.verdict.detail),
+      error_detail: record.verdict.detail === null ? null : redactText(record.verdict.detail).value,
       response_body: response ? redactText(response.body).value : null,
       response_body_truncated: response?.bodyTruncated ?? false,
     },

@@ -1,5 +1,5 @@
 import type { Principal } from "../auth/principal";
-import { explainAttempt, visibleErrorDetail } from "../deliveries/attempt-explanations";
+import { explainAttempt } from "../deliveries/attempt-explanations";
 import type { DeliveryFilters } from "../deliveries/delivery-filters";
 import { type AttemptRow, type DeliveryDetailRow, presentDelivery } from "../deliveries/queries";
 import { isResponseExpired } from "../deliveries/response-retention";
@@ -41,8 +41,7 @@ function presentAttempt(attempt: AttemptRow, options: { canReadResponses: boolea
 
   const headers = omitted || !attempt.response_headers ? null : redactHeaders(attempt.response_headers);
   const body = omitted || attempt.response_body === null ? null : redactText(attempt.response_body);
-  const detail = visibleErrorDetail(attempt.error_class, attempt.error_detail);
-  const redactedDetail = detail === null ? null : redactText(detail).value;
+  const redactedDetail = attempt.error_detail === null ? null : redactText(attempt.error_detail).value;
   return {
     id: attempt.id,
     number: attempt.number,

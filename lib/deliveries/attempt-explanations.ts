@@ -221,13 +221,3 @@ export function explainAttempt(outcome: AttemptOutcome): AttemptExplanation {
     action: "See the detail for the error.",
   };
 }
-
-/**
- * Returns the detail to show for an attempt. A blocked destination's stored
- * detail may name the address or its range, so it is replaced by the generic
- * reason.
- */
-export function visibleErrorDetail(errorClass: string | null, storedDetail: string | null): string | null {
-  if (errorClass === "blocked_destination") return BLOCKED_DESTINATION_REASON;
-  return storedDetail;
-}
