@@ -102,15 +102,16 @@ test.describe("cross-site requests", () => {
     const linkNavigation = page.waitForResponse(`${target}/rotate`);
     await page.locator("#link").click();
     expect((await linkNavigation).status()).toBe(403);
-    await page.waitForLoadState();
-    expect(await page.locator("body").textContent()).toContain("Cross-site requests cannot change anything");
+    // The navigation may still be committing when the response arrives; wait for the page it lands on.
+    await page.waitForURL(`${target}/rotate`);
+    await expect(page.locator("body")).toContainText("Cross-site requests cannot change anything");
 
     await page.goto(attackPage);
     const formNavigation = page.waitForResponse(`${target}/rotate`);
     await page.locator("#post").evaluate((form: HTMLFormElement) => form.submit());
     expect((await formNavigation).status()).toBe(403);
-    await page.waitForLoadState();
-    expect(await page.locator("body").textContent()).toContain("Cross-site requests cannot change anything");
+    await page.waitForURL(`${target}/rotate`);
+    await expect(page.locator("body")).toContainText("Cross-site requests cannot change anything");
     expect(rejected.length).toBeGreaterThanOrEqual(2);
     expect(new Set(rejected)).toEqual(new Set([403]));
 

@@ -24,6 +24,8 @@ interface DialogProps {
   initialFocus?: RefObject<HTMLElement | null>;
   size?: "md" | "lg";
   role?: "dialog" | "alertdialog";
+  // "side" opens a full-height panel on the right whose header and footer stay put while the body scrolls.
+  placement?: "center" | "side";
 }
 
 interface OpenDialog {
@@ -39,7 +41,7 @@ function focusableIn(container: HTMLElement): HTMLElement[] {
   return [...container.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((element) => element.offsetParent !== null || element === document.activeElement);
 }
 
-export function Dialog({ title, description, children, footer, onDismiss, initialFocus, size = "md", role = "dialog" }: DialogProps) {
+export function Dialog({ title, description, children, footer, onDismiss, initialFocus, size = "md", role = "dialog", placement = "center" }: DialogProps) {
   const titleId = useId();
   const descriptionId = useId();
   const panel = useRef<HTMLDivElement>(null);
@@ -111,8 +113,16 @@ export function Dialog({ title, description, children, footer, onDismiss, initia
     if (event.target === event.currentTarget) dismiss.current?.();
   };
 
+  const side = placement === "side";
+  const backdropClasses = side
+    ? "fixed inset-0 z-40 flex justify-end bg-slate-900/40"
+    : "fixed inset-0 z-40 flex items-end justify-center bg-slate-900/50 p-0 sm:items-center sm:p-6";
+  const panelClasses = side
+    ? "flex h-full w-full flex-col bg-white shadow-xl outline-none sm:max-w-3xl"
+    : `max-h-[92vh] w-full overflow-y-auto rounded-t-xl bg-white shadow-xl outline-none sm:rounded-xl ${size === "lg" ? "sm:max-w-2xl" : "sm:max-w-lg"}`;
+
   return createPortal(
-    <div className="fixed inset-0 z-40 flex items-end justify-center bg-slate-900/50 p-0 sm:items-center sm:p-6" onMouseDown={onBackdropMouseDown}>
+    <div className={backdropClasses} onMouseDown={onBackdropMouseDown}>
       <div
         ref={panel}
         role={role}
@@ -120,9 +130,9 @@ export function Dialog({ title, description, children, footer, onDismiss, initia
         aria-labelledby={titleId}
         aria-describedby={description ? descriptionId : undefined}
         tabIndex={-1}
-        className={`max-h-[92vh] w-full overflow-y-auto rounded-t-xl bg-white shadow-xl outline-none sm:rounded-xl ${size === "lg" ? "sm:max-w-2xl" : "sm:max-w-lg"}`}
+        className={panelClasses}
       >
-        <div className="border-b border-slate-200 px-5 py-4">
+        <div className="shrink-0 border-b border-slate-200 px-5 py-4">
           <h2 id={titleId} className="text-lg font-semibold text-slate-900">
             {title}
           </h2>
@@ -132,8 +142,8 @@ export function Dialog({ title, description, children, footer, onDismiss, initia
             </div>
           ) : null}
         </div>
-        {children ? <div className="px-5 py-4">{children}</div> : null}
-        {footer ? <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 px-5 py-3">{footer}</div> : null}
+        {children ? <div className={side ? "min-h-0 flex-1 overflow-y-auto px-5 py-4" : "px-5 py-4"}>{children}</div> : null}
+        {footer ? <div className="flex shrink-0 flex-wrap justify-end gap-2 border-t border-slate-200 px-5 py-3">{footer}</div> : null}
       </div>
     </div>,
     document.body,

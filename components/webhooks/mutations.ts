@@ -99,17 +99,3 @@ export function useSendTestEvent(id: string) {
     onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.detail(id) }),
   });
 }
-
-export function useReplayDelivery(webhookId: string) {
-  const queryClient = useQueryClient();
-  const toast = useToast();
-  return useMutation({
-    mutationFn: (deliveryId: string) => apiClient.replayDelivery(webhookId, deliveryId),
-    onSuccess: (result) => {
-      if (result.attempt.succeeded) toast.success("Delivery replayed: the endpoint accepted it.");
-      else toast.error("Delivery replayed, but the endpoint did not accept it. See the result for details.");
-    },
-    onError: (error) => toast.error(`The delivery was not replayed: ${problemMessage(error)}`),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.detail(webhookId) }),
-  });
-}

@@ -12,6 +12,8 @@ export const webhookKeys = {
   lists: () => [...webhookKeys.all, "list"] as const,
   detail: (id: string) => [...webhookKeys.all, "detail", id] as const,
   deliveries: (id: string) => [...webhookKeys.detail(id), "deliveries"] as const,
+  deliveryList: (id: string, filters: object) => [...webhookKeys.deliveries(id), "list", filters] as const,
+  delivery: (id: string, deliveryId: string) => [...webhookKeys.deliveries(id), "item", deliveryId] as const,
 };
 
 export function useWebhooks() {
@@ -25,17 +27,4 @@ export function useWebhooks() {
 
 export function useWebhook(id: string) {
   return useQuery({ queryKey: webhookKeys.detail(id), queryFn: () => apiClient.getWebhook(id) });
-}
-
-// Deliveries change on their own (retries, the worker), so the table refreshes itself while it is open.
-const DELIVERIES_REFRESH_MS = 15_000;
-
-export function useWebhookDeliveries(id: string) {
-  return useInfiniteQuery({
-    queryKey: webhookKeys.deliveries(id),
-    queryFn: ({ pageParam }) => apiClient.listDeliveries(id, pageParam),
-    initialPageParam: null as string | null,
-    getNextPageParam: (page) => page.next_cursor,
-    refetchInterval: DELIVERIES_REFRESH_MS,
-  });
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { FindDelivery } from "@/components/deliveries/find-delivery";
 import { useCanManage } from "@/components/shell/portal-context";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
@@ -46,6 +47,7 @@ export function WebhookListPage() {
         </EmptyState>
       ) : (
         <>
+          <FindDelivery />
           <ul className="space-y-3" aria-label="Webhooks">
             {items.map((webhook) => (
               <WebhookRow key={webhook.id} webhook={webhook} />

@@ -4,6 +4,7 @@ import pg from "pg";
 import { buildIfNeeded } from "../../scripts/lib/build";
 import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { startService, stopService } from "../../scripts/lib/processes";
+import { E2E_KEYRING } from "./keyring";
 import type { E2eState } from "./state";
 
 /**
@@ -13,7 +14,6 @@ import type { E2eState } from "./state";
  * teardown that stops them and drops the database.
  */
 const projectDirectory = path.resolve(import.meta.dirname, "..", "..");
-const TEST_KEYRING = "e2e:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 async function waitForServer(url: string, processes: ChildProcess[]): Promise<void> {
   const deadline = Date.now() + 120_000;
@@ -41,7 +41,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const prepared = spawnSync("npx", ["tsx", "e2e/support/prepare-database.ts", serverUrl], {
     cwd: projectDirectory,
     encoding: "utf8",
-    env: { ...process.env, WVK_ENCRYPTION_KEYS: TEST_KEYRING, LOG_LEVEL: "warn" },
+    env: { ...process.env, WVK_ENCRYPTION_KEYS: E2E_KEYRING, LOG_LEVEL: "warn" },
   });
   if (prepared.status !== 0) throw new Error(`Preparing the test database failed:\n${prepared.stderr}`);
   const port = Number(process.env.E2E_PORT);
@@ -52,7 +52,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: state.databaseUrl,
-    WVK_ENCRYPTION_KEYS: TEST_KEYRING,
+    WVK_ENCRYPTION_KEYS: E2E_KEYRING,
     WVK_ALLOW_PRIVATE_DESTINATIONS: "1",
     NEXTAUTH_SECRET: "e2e-session-secret-that-is-long-enough-0123456789",
     NEXTAUTH_URL: baseUrl,

@@ -29,6 +29,9 @@ import {
   releasedHeldDeliveries,
   usageQuery,
   webhookUsage,
+  deliveryDetail,
+  deliveryListQuery,
+  organizationDeliveryListQuery,
 } from "./schemas";
 
 /**
@@ -174,12 +177,40 @@ export const operations = {
     method: "GET",
     path: "/v1/webhooks/{id}/deliveries",
     summary: "List a webhook's deliveries",
+    description:
+      "Lists the webhook's deliveries, newest first, filtered by status, event type, subject, delivery id, event id and creation time; filters combine with AND, and comma-separated values within one filter with OR. Pages are keyset cursors, so paging stays fast and never repeats or skips a delivery while new ones arrive.",
     tags: ["Deliveries"],
     scope: "webhooks:read",
     params: webhookIdParam,
-    query: paginationQuery,
+    query: deliveryListQuery,
     success: { status: 200, description: "A page of deliveries, newest first, each with its latest attempt", schema: listOf(deliverySummary) },
     errors: [401, 403, 404, 422],
+  }),
+  getWebhookDelivery: operation({
+    id: "getWebhookDelivery",
+    method: "GET",
+    path: "/v1/webhooks/{id}/deliveries/{deliveryId}",
+    summary: "Get a delivery with its attempts",
+    description:
+      "Returns the exact body sent and every attempt: its trigger (automatic, replay or test), request headers with the signature, the receiver's status, headers and first 64 KiB of body, duration, error class and an explanation in words, and the next scheduled attempt. Response headers and bodies are kept for 30 days, returned only to callers that can manage the webhook (webhooks:write), and credential-like values in them are replaced by [REDACTED].",
+    tags: ["Deliveries"],
+    scope: "webhooks:read",
+    params: deliveryParams,
+    success: { status: 200, description: "The delivery, its body and its attempts", schema: deliveryDetail },
+    errors: [401, 403, 404],
+  }),
+  listDeliveries: operation({
+    id: "listDeliveries",
+    method: "GET",
+    path: "/v1/deliveries",
+    summary: "List deliveries of every webhook",
+    description:
+      "Lists the deliveries of all the organisation's webhooks, newest first, with the same filters as a webhook's list plus webhook_id. Use it to find a delivery by its id, or every delivery of an event or a finding, without knowing the webhook.",
+    tags: ["Deliveries"],
+    scope: "webhooks:read",
+    query: organizationDeliveryListQuery,
+    success: { status: 200, description: "A page of deliveries, newest first, each with its latest attempt", schema: listOf(deliverySummary) },
+    errors: [401, 403, 422],
   }),
   replayDeliveryGet: operation({ ...replay, id: "replayDeliveryGet", method: "GET" }),
   replayDelivery: operation({ ...replay, id: "replayDelivery", method: "POST" }),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
+import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
 import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition } from "../events/schemas";
 import { isId } from "../ids";
 import { SCOPES } from "../auth/principal";
@@ -374,3 +374,124 @@ export const releasedHeldDeliveries = z
     today: dailyCapToday,
   })
   .meta({ id: "ReleasedHeldDeliveries" });
+
+// The deliveries inspector: filters of the delivery lists and the detail of one delivery (docs/inspector.md).
+
+const DELIVERY_STATUS_NAMES = ["pending", "retrying", "succeeded", "failed", "held"] as const;
+const ALL_EVENT_TYPES = EVENT_TYPES.map((info) => info.type);
+
+/** Parses a comma-separated list of known values and drops repeats. */
+function commaSeparated<T extends string>(known: readonly T[], noun: string) {
+  return z
+    .string()
+    .max(1000)
+    .transform((text, context) => {
+      const items = [...new Set(text.split(",").map((item) => item.trim()).filter((item) => item !== ""))];
+      if (items.length === 0) context.addIssue({ code: "custom", message: `List at least one ${noun}, or leave the parameter out` });
+      for (const item of items) {
+        if (!(known as readonly string[]).includes(item)) {
+          context.addIssue({ code: "custom", message: `Unknown ${noun} "${item}": use one of ${known.join(", ")}` });
+        }
+      }
+      return items as T[];
+    });
+}
+
+const filterTime = (meaning: string) =>
+  z.iso
+    .datetime({ offset: true, error: "Invalid time: use ISO 8601 with a time zone, for example 2026-12-01T09:00:00Z" })
+    .transform((text) => new Date(text))
+    .describe(`${meaning} (ISO 8601 with a time zone, to the millisecond)`);
+
+const deliveryFilterShape = {
+  limit: paginationQuery.shape.limit,
+  cursor: z
+    .string()
+    .max(64)
+    .refine((value) => isId("delivery", value), "Invalid cursor: pass the next_cursor value of the previous page unchanged")
+    .optional()
+    .describe("The next_cursor of the previous page; omit it for the first page. Keep the same filters while paging"),
+  status: commaSeparated(DELIVERY_STATUS_NAMES, "status")
+    .optional()
+    .describe(`Only deliveries in one of these statuses, comma-separated: ${DELIVERY_STATUS_NAMES.join(", ")}`),
+  event_type: commaSeparated(ALL_EVENT_TYPES, "event type").optional().describe("Only deliveries of one of these event types, comma-separated"),
+  subject: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._:-]+$/, "Invalid subject: a finding or asset id has only letters, digits, '.', '_', ':' or '-'")
+    .optional()
+    .describe("Only deliveries of events about this finding or asset id"),
+  delivery_id: z
+    .string()
+    .refine((value) => isId("delivery", value), "Invalid delivery id: expected dlv_ followed by 26 characters")
+    .optional()
+    .describe("Only this delivery (as seen in the Wasviking-Delivery header)"),
+  event_id: z
+    .string()
+    .refine((value) => isId("event", value), "Invalid event id: expected evt_ followed by 26 characters")
+    .optional()
+    .describe("Only deliveries of this event (as returned by POST /v1/events)"),
+  created_after: filterTime("Only deliveries created strictly after this time").optional(),
+  created_before: filterTime("Only deliveries created strictly before this time").optional(),
+};
+
+function checkTimeRange(query: { created_after?: Date; created_before?: Date }, context: z.RefinementCtx): void {
+  if (query.created_after && query.created_before && query.created_after >= query.created_before) {
+    context.addIssue({ code: "custom", path: ["created_before"], message: "created_before must be later than created_after" });
+  }
+}
+
+export const deliveryListQuery = z.strictObject(deliveryFilterShape).superRefine(checkTimeRange);
+
+export const organizationDeliveryListQuery = z
+  .strictObject({
+    ...deliveryFilterShape,
+    webhook_id: z
+      .string()
+      .refine((value) => isId("subscription", value), "Invalid webhook id: expected wh_ followed by 26 characters")
+      .optional()
+      .describe("Only deliveries of this webhook"),
+  })
+  .superRefine(checkTimeRange);
+
+export type DeliveryListQuery = z.output<typeof deliveryListQuery>;
+
+const headerMap = z.record(z.string(), z.string());
+
+export const attemptExplanation = z
+  .object({
+    label: z.string().describe('A few words, for example "HTTP 500", "Timed out" or "Blocked"'),
+    summary: z.string().describe("What happened, in words"),
+    action: z.string().nullable().describe("What the receiver's owner can do; null when nothing is needed"),
+  })
+  .meta({ id: "AttemptExplanation" });
+
+export const attemptDetail = attemptSummary
+  .extend({
+    url: z.string().describe("The URL the request was sent to"),
+    request_headers: headerMap.describe("Every header of the request, its signature included"),
+    response_headers: headerMap.nullable().describe("The receiver's response headers; null without an answer, past retention or when not permitted"),
+    response_body: z
+      .string()
+      .nullable()
+      .describe("The first 64 KiB of the receiver's answer as text; never render it as HTML. Null without an answer, past retention or when not permitted"),
+    response_body_truncated: z.boolean().describe("True when the receiver sent more than was kept"),
+    response_omitted: z
+      .enum(["expired", "not_permitted"])
+      .nullable()
+      .describe("Why response_headers and response_body are null although the receiver answered: kept for 30 days only, or the caller cannot manage the webhook (webhooks:write)"),
+    redacted_values: z.number().int().describe("How many credential-like values in the response headers and body were replaced by [REDACTED]"),
+    explanation: attemptExplanation,
+  })
+  .meta({ id: "AttemptDetail" });
+
+export const deliveryDetail = deliverySummary
+  .extend({
+    first_attempt_at: nullableIsoOut,
+    waiting_for: z.string().nullable().describe("While the delivery waits for an earlier delivery of the same subject: that delivery's id"),
+    body: z.string().describe("The exact request body of every attempt; signatures cover these bytes"),
+    attempt_history: z.array(attemptDetail).describe("The attempts, oldest first; at most the latest 100"),
+    earlier_attempts: z.number().int().describe("Attempts older than those in attempt_history"),
+  })
+  .meta({ id: "DeliveryDetail" });

@@ -4,8 +4,10 @@ import type {
   attemptResult,
   createApiKeyBody,
   createdApiKey,
+  attemptDetail,
   createWebhookBody,
   dailyCapToday,
+  deliveryDetail,
   deliverySummary,
   organizationUsage,
   releasedHeldDeliveries,
@@ -35,6 +37,8 @@ export type SecretSummary = z.output<typeof secretSummary>;
 export type RotatedSecret = z.output<typeof rotatedSecret>;
 export type SecretList = z.output<typeof secretList>;
 export type Delivery = z.output<typeof deliverySummary>;
+export type DeliveryDetail = z.output<typeof deliveryDetail>;
+export type AttemptDetail = z.output<typeof attemptDetail>;
 export type AttemptResult = z.output<typeof attemptResult>;
 export type ApiKey = z.output<typeof apiKeySummary>;
 export type CreatedApiKey = z.output<typeof createdApiKey>;
@@ -124,6 +128,14 @@ function withCursor(path: string, cursor: string | null | undefined, limit?: num
   return text ? `${path}?${text}` : path;
 }
 
+function withQuery(path: string, query: Record<string, string>): string {
+  const text = new URLSearchParams(query).toString();
+  return text ? `${path}?${text}` : path;
+}
+
+// Deliveries shown per page of the inspector's table.
+export const DELIVERY_PAGE_SIZE = 25;
+
 const segment = encodeURIComponent;
 
 export const apiClient = {
@@ -136,7 +148,10 @@ export const apiClient = {
   revokeSecret: (id: string, secretId: string) => call<SecretList>("DELETE", `/v1/webhooks/${segment(id)}/secrets/${segment(secretId)}`),
   sendTestEvent: (id: string) => call<AttemptResult>("POST", `/v1/webhooks/${segment(id)}/test`),
   replayDelivery: (id: string, deliveryId: string) => call<AttemptResult>("POST", `/v1/webhooks/${segment(id)}/deliveries/${segment(deliveryId)}/replay`),
-  listDeliveries: (id: string, cursor?: string | null) => call<Page<Delivery>>("GET", withCursor(`/v1/webhooks/${segment(id)}/deliveries`, cursor, 25)),
+  listDeliveries: (id: string, filters: Record<string, string>, cursor?: string | null) =>
+    call<Page<Delivery>>("GET", withQuery(`/v1/webhooks/${segment(id)}/deliveries`, { ...filters, limit: String(DELIVERY_PAGE_SIZE), ...(cursor ? { cursor } : {}) })),
+  getDelivery: (id: string, deliveryId: string) => call<DeliveryDetail>("GET", `/v1/webhooks/${segment(id)}/deliveries/${segment(deliveryId)}`),
+  findDelivery: (deliveryId: string) => call<Page<Delivery>>("GET", withQuery("/v1/deliveries", { delivery_id: deliveryId })),
   listApiKeys: (cursor?: string | null) => call<Page<ApiKey>>("GET", withCursor("/v1/api-keys", cursor)),
   createApiKey: (input: CreateApiKeyInput) => call<CreatedApiKey>("POST", "/v1/api-keys", input),
   revokeApiKey: (id: string) => call<ApiKey>("DELETE", `/v1/api-keys/${segment(id)}`),

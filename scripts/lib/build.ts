@@ -4,7 +4,7 @@ import path from "node:path";
 
 const projectDirectory = path.resolve(import.meta.dirname, "..", "..");
 // docs/examples is shown verbatim on /docs/events, so a change there needs a new build too.
-const SOURCES = ["app", "components", "lib", "public", "proxy.ts", "docs/examples", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
+const SOURCES = ["app", "components", "lib", "public", "proxy.ts", "instrumentation.ts", "docs/examples", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
 
 function newestChange(): number {
   let newest = 0;

@@ -30,6 +30,8 @@ export interface EmbeddedOptions {
   dataDirectory: string;
   port?: number;
   log?: (message: string) => void;
+  // Extra server settings passed as `-c name=value`, such as shared_preload_libraries for profiling.
+  settings?: Record<string, string>;
 }
 
 const USER = "postgres";
@@ -207,10 +209,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     log(`port ${port} is in use, so the embedded PostgreSQL listens on ${chosen}`);
     port = chosen;
   }
+  const extraSettings = Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
   let output = "";
   const server = spawn(
     bin.postgres,
-    ["-D", dataDirectory, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dataDirectory}`, "-c", "max_connections=200"],
+    ["-D", dataDirectory, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dataDirectory}`, "-c", "max_connections=200", ...extraSettings],
     { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" }, ...(ids ?? {}) },
   );
   const collect = (chunk: Buffer) => {

@@ -99,6 +99,17 @@ describe("OpenAPI document", () => {
     expectDocumented("/v1/webhooks/{id}/rotate", "POST", rotated);
   });
 
+  it("matches real delivery responses", async () => {
+    const created = await api("POST", "/v1/webhooks", { apiKey: tenant.apiKey, body: { url: "http://127.0.0.1:9/unreachable", events: ["finding.created"] } });
+    const tested = await api("POST", `/v1/webhooks/${created.body.id}/test`, { apiKey: tenant.apiKey });
+    expectDocumented("/v1/webhooks/{id}/test", "POST", tested);
+    const path = `/v1/webhooks/${created.body.id}/deliveries/${tested.body.delivery_id}`;
+    expectDocumented("/v1/webhooks/{id}/deliveries/{deliveryId}", "GET", await api("GET", path, { apiKey: tenant.apiKey }));
+    expectDocumented("/v1/deliveries", "GET", await api("GET", "/v1/deliveries?status=failed,succeeded&limit=5", { apiKey: tenant.apiKey }));
+    expectDocumented("/v1/deliveries", "GET", await api("GET", "/v1/deliveries?status=lost", { apiKey: tenant.apiKey }));
+    expectDocumented("/v1/webhooks/{id}/deliveries", "GET", await api("GET", `/v1/webhooks/${created.body.id}/deliveries?event_type=webhook.test`, { apiKey: tenant.apiKey }));
+  });
+
   it("matches real event responses", async () => {
     const published = await api("POST", "/v1/events", { apiKey: tenant.apiKey, body: { type: "finding.created", data: exampleData("finding.created") } });
     expectDocumented("/v1/events", "POST", published);

@@ -1,6 +1,4 @@
-import { DeliveriesTab } from "@/components/webhooks/deliveries-tab";
-
-export default async function WebhookTabPage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
-  return <DeliveriesTab webhookId={id} />;
+// The list itself is the layout; without a delivery in the URL no panel is open.
+export default function DeliveriesPage() {
+  return null;
 }
