@@ -76,3 +76,31 @@ export function jobExpirySeconds(): number {
 export function resetConfigForTests(): void {
   cached = undefined;
 }
+
+/** Reads a whole number from the environment, or `fallback` when the variable is unset. */
+function wholeNumberSetting(name: string, fallback: number, minimum: number, maximum: number, unit: string): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < minimum || value > maximum) {
+    throw new Error(`Invalid environment:\n  ${name}: expected whole ${unit} from ${minimum} to ${maximum}, got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * Reads how bursts to one webhook are smoothed (lib/caps/pacing.ts): attempts
+ * per second after a burst (WVK_WEBHOOK_RATE_PER_SECOND, default 100) and the
+ * attempts an idle webhook may receive at once (WVK_WEBHOOK_BURST, default 1000).
+ */
+export function pacingSettings(): { ratePerSecond: number; burst: number } {
+  return {
+    ratePerSecond: wholeNumberSetting("WVK_WEBHOOK_RATE_PER_SECOND", 100, 1, 100_000, "attempts per second"),
+    burst: wholeNumberSetting("WVK_WEBHOOK_BURST", 1000, 1, 1_000_000, "attempts"),
+  };
+}
+
+/** Reads the highest daily cap an admin may give a webhook (WVK_MAX_DAILY_CAP, default 1,000,000 deliveries). */
+export function maxDailyCap(): number {
+  return wholeNumberSetting("WVK_MAX_DAILY_CAP", 1_000_000, 1, 1_000_000_000, "deliveries");
+}

@@ -1,5 +1,5 @@
 import { systemClock } from "pg-boss";
-import { attemptTimeoutSeconds, config, jobExpirySeconds } from "../lib/config";
+import { attemptTimeoutSeconds, config, jobExpirySeconds, pacingSettings } from "../lib/config";
 import { closeDatabase } from "../lib/db";
 import { DeliveryEngine } from "../lib/dispatch/engine";
 import { createHttpClient } from "../lib/dispatch/http-client";
@@ -22,6 +22,7 @@ function positiveInteger(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const settings = config();
   const timeoutSeconds = attemptTimeoutSeconds();
+  const pacing = pacingSettings();
   const boss = createBoss({ role: "worker" });
   await boss.start();
   const queue = await boss.getQueue(DELIVERY_QUEUE);
@@ -46,10 +47,18 @@ async function main(): Promise<void> {
     maxInFlight: positiveInteger("WORKER_MAX_IN_FLIGHT", 256),
     maxSlowInFlight: positiveInteger("WORKER_MAX_SLOW_IN_FLIGHT", 1024),
     perWebhookConcurrency: positiveInteger("WORKER_PER_WEBHOOK_CONCURRENCY", 16),
+    pacing,
   });
   await engine.start();
   logger.info(
-    { pid: process.pid, allowPrivateDestinations: settings.WVK_ALLOW_PRIVATE_DESTINATIONS, attemptTimeoutSeconds: timeoutSeconds, jobExpirySeconds: expirySeconds },
+    {
+      pid: process.pid,
+      allowPrivateDestinations: settings.WVK_ALLOW_PRIVATE_DESTINATIONS,
+      attemptTimeoutSeconds: timeoutSeconds,
+      jobExpirySeconds: expirySeconds,
+      webhookRatePerSecond: pacing.ratePerSecond,
+      webhookBurst: pacing.burst,
+    },
     "worker started",
   );
 

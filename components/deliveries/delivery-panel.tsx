@@ -79,6 +79,8 @@ function DeliverySummaryLine({ delivery }: { delivery: DeliveryDetail }) {
 // Reasons the portal words itself; any other reason is shown as recorded.
 const HELD_REASONS: Record<string, string> = {
   webhook_disabled: "the webhook is disabled. Its held deliveries go out in order once it is enabled again.",
+  daily_cap:
+    "the webhook used its daily cap. Held deliveries go out oldest first, in order per subject, when the cap resets at 00:00 UTC; see the Usage tab to raise the cap or release them now.",
 };
 
 function StatusExplanation({ delivery, onNextAttemptDue }: { delivery: DeliveryDetail; onNextAttemptDue: () => void }) {
@@ -98,6 +100,9 @@ function StatusExplanation({ delivery, onNextAttemptDue }: { delivery: DeliveryD
         return <p>Not delivered: the destination is blocked, so it is not retried. Point the webhook at a public endpoint, then replay it.</p>;
       }
       if (delivery.event_type === "webhook.test") return <p>Not delivered: a test delivery is attempted once and never retried.</p>;
+      if (delivery.held_reason === "daily_cap") {
+        return <p>Not delivered: the daily cap held it for 24 hours, so WASViking gave it up without sending it. An admin can replay it.</p>;
+      }
       return <p>Not delivered: WASViking gave up retrying. An admin can replay it once the endpoint works.</p>;
     case "retrying":
       return (

@@ -19,7 +19,10 @@ export interface NavigationSection {
 export const NAVIGATION: NavigationSection[] = [
   {
     label: "Integrations",
-    items: [{ href: "/integrations/webhooks", label: "Webhooks" }],
+    items: [
+      { href: "/integrations/webhooks", label: "Webhooks" },
+      { href: "/integrations/usage", label: "Webhook usage" },
+    ],
   },
   {
     label: "Settings",

@@ -12,6 +12,7 @@ export const WEBHOOK_TABS: readonly WebhookTab[] = [
   { segment: "settings", label: "Settings" },
   { segment: "secrets", label: "Secrets" },
   { segment: "deliveries", label: "Deliveries" },
+  { segment: "usage", label: "Usage" },
 ];
 
 /** Returns the path of a webhook's tab. */

@@ -52,6 +52,11 @@ const problemSchema: JsonSchema = {
         },
       },
     },
+    retry_after: { type: "integer", description: "429 only: the seconds to wait, as in the Retry-After header" },
+    cap: { type: "string", enum: ["daily"], description: "daily-cap-reached only: which cap the webhook hit" },
+    daily_cap: { type: "integer", description: "daily-cap-reached only: the webhook's cap, in deliveries per UTC day" },
+    used: { type: "integer", description: "daily-cap-reached only: deliveries counted against the cap today (UTC)" },
+    resets_at: { type: "string", format: "date-time", description: "daily-cap-reached only: when the cap resets, the next 00:00 UTC" },
   },
 };
 
@@ -252,6 +257,7 @@ function build(): OpenApiDocument {
       { name: "Webhooks", description: "Endpoints that receive events, their signing secrets and test deliveries" },
       { name: "Deliveries", description: "What was sent to a webhook, and replays" },
       { name: "Events", description: "Publishing platform events and the event catalog" },
+      { name: "Usage", description: "Each webhook's daily delivery cap: usage per day or hour, and the release of held deliveries" },
       { name: "Reference", description: "This document" },
       { name: "Webhook events", description: "The requests WASViking sends to your endpoint" },
     ],

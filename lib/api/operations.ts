@@ -25,6 +25,10 @@ import {
   apiKeySummary,
   createApiKeyBody,
   createdApiKey,
+  organizationUsage,
+  releasedHeldDeliveries,
+  usageQuery,
+  webhookUsage,
   deliveryDetail,
   deliveryListQuery,
   organizationDeliveryListQuery,
@@ -43,7 +47,7 @@ const rotate = {
   path: "/v1/webhooks/{id}/rotate",
   summary: "Rotate the signing secret",
   description:
-    "Creates a new signing secret and returns it once. The previous secret keeps signing for 24 hours, so every delivery carries both signatures while consumers switch; revoke it earlier with DELETE /v1/webhooks/{id}/secrets/{secret_id}. A second rotation inside the overlap revokes the oldest secret at once. GET is accepted so the documented curl command works as written.",
+    "Creates a new signing secret and returns it once. The previous secret keeps signing for 24 hours, so every delivery carries both signatures while consumers switch; revoke it earlier with DELETE /v1/webhooks/{id}/secrets/{secret_id}. A second rotation inside the overlap revokes the oldest secret at once. GET is accepted so the documented curl command works as written. While the webhook has used its daily cap the answer is 429 daily-cap-reached with Retry-After.",
   tags: ["Webhooks"],
   scope: "webhooks:write" as const,
   mutating: true,
@@ -57,7 +61,7 @@ const test = {
   path: "/v1/webhooks/{id}/test",
   summary: "Send a test delivery",
   description:
-    "Sends a webhook.test event to the endpoint now, signed and recorded like a real delivery, and answers with the outcome. The payload is marked as a test and never names a real finding. GET is accepted so the documented curl command works as written.",
+    "Sends a webhook.test event to the endpoint now, signed and recorded like a real delivery, and answers with the outcome. The payload is marked as a test and never names a real finding. GET is accepted so the documented curl command works as written. Test deliveries do not count against the daily cap, but while the webhook has used it the answer is 429 daily-cap-reached with Retry-After.",
   tags: ["Webhooks"],
   scope: "webhooks:write" as const,
   mutating: true,
@@ -71,7 +75,7 @@ const replay = {
   path: "/v1/webhooks/{id}/deliveries/{deliveryId}/replay",
   summary: "Replay a delivery",
   description:
-    "Makes a new attempt of the delivery now, freshly signed with the secrets valid now and with the same Wasviking-Delivery id, and answers with the outcome. Works on failed and succeeded deliveries. GET is accepted so the documented curl command works as written.",
+    "Makes a new attempt of the delivery now, freshly signed with the secrets valid now and with the same Wasviking-Delivery id, and answers with the outcome. Works on failed and succeeded deliveries. GET is accepted so the documented curl command works as written. Replays do not count against the daily cap, but while the webhook has used it the answer is 429 daily-cap-reached with Retry-After.",
   tags: ["Deliveries"],
   scope: "webhooks:write" as const,
   mutating: true,
@@ -127,7 +131,8 @@ export const operations = {
     method: "PATCH",
     path: "/v1/webhooks/{id}",
     summary: "Change a webhook",
-    description: "Changes the URL, event types, description or enabled state. Enabling a webhook the platform switched off clears its disabled reason.",
+    description:
+      "Changes the URL, event types, description, enabled state or daily cap. Enabling a webhook the platform switched off clears its disabled reason. A new daily_cap applies to the current UTC day at once and releases the held deliveries it admits. While the webhook has used its daily cap, only daily_cap and enabled may change; other changes answer 429 daily-cap-reached with Retry-After.",
     tags: ["Webhooks"],
     scope: "webhooks:write",
     rateLimit: RATE_LIMITS.webhookWrites,
@@ -286,7 +291,47 @@ export const operations = {
     success: { status: 200, description: "The revoked key", schema: apiKeySummary },
     errors: [401, 403, 404],
   }),
+  getWebhookUsage: operation({
+    id: "getWebhookUsage",
+    method: "GET",
+    path: "/v1/webhooks/{id}/usage",
+    summary: "Get a webhook's usage",
+    description:
+      "Per UTC day or hour: deliveries counted against the daily cap, succeeded, failed and held, with the cap of each day; and the webhook's standing today (used, remaining, warning at 80 %, reset time, deliveries held now). Counters are kept when deliveries change, so they are exact with any number of workers.",
+    tags: ["Usage"],
+    scope: "webhooks:read",
+    params: webhookIdParam,
+    query: usageQuery,
+    success: { status: 200, description: "The usage buckets, oldest first, and today's standing", schema: webhookUsage },
+    errors: [401, 403, 404, 422],
+  }),
+  getOrganizationUsage: operation({
+    id: "getOrganizationUsage",
+    method: "GET",
+    path: "/v1/usage",
+    summary: "Get the usage of every webhook",
+    description:
+      "The organisation's delivery totals per UTC day or hour, and every webhook's standing against its daily cap today, the largest share used first.",
+    tags: ["Usage"],
+    scope: "webhooks:read",
+    query: usageQuery,
+    success: { status: 200, description: "The totals, oldest first, and each webhook's standing today", schema: organizationUsage },
+    errors: [401, 403, 422],
+  }),
+  releaseHeldDeliveries: operation({
+    id: "releaseHeldDeliveries",
+    method: "POST",
+    path: "/v1/webhooks/{id}/release-held",
+    summary: "Release deliveries held by the daily cap",
+    description:
+      "Sends every delivery the daily cap holds now, instead of at the next 00:00 UTC: oldest first, each subject in order, smoothed like any delivery. They count against today's cap, beyond it if need be, and deliveries of new events are still held while today's cap stays used; raise daily_cap to admit more. Accepted while the webhook has used its cap; a disabled webhook must be enabled first (409). Audited.",
+    tags: ["Usage"],
+    scope: "webhooks:write",
+    rateLimit: RATE_LIMITS.webhookWrites,
+    params: webhookIdParam,
+    success: { status: 200, description: "How many deliveries were released, and today's standing", schema: releasedHeldDeliveries },
+    errors: [401, 403, 404, 409, 429],
+  }),
 } as const;
 
 export type OperationId = keyof typeof operations;
-

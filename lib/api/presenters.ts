@@ -1,4 +1,5 @@
 import type { ApiKeyView } from "../accounts/api-keys";
+import type { CapToday, UsageBucket } from "../caps/usage-report";
 import type { WebhookStats } from "../deliveries/webhook-stats";
 import type { SubscriptionView } from "../subscriptions/service";
 
@@ -54,5 +55,33 @@ export function presentApiKey(key: ApiKeyView) {
     created_by: key.createdBy,
     last_used_at: key.lastUsedAt,
     revoked_at: key.revokedAt,
+  };
+}
+
+/** Maps a webhook's standing against its daily cap (lib/caps/usage-report.ts) to its API shape. */
+export function presentCapToday(today: CapToday) {
+  return {
+    day: today.day,
+    used: today.used,
+    daily_cap: today.dailyCap,
+    remaining: today.remaining,
+    state: today.state,
+    warning_at: today.warningAt,
+    resets_at: today.resetsAt,
+    held: today.heldNow,
+    held_until: today.cappedUntil,
+  };
+}
+
+/** Maps a usage bucket to its API shape. */
+export function presentUsageBucket(bucket: UsageBucket) {
+  return {
+    start: bucket.start,
+    end: bucket.end,
+    counted: bucket.counted,
+    succeeded: bucket.succeeded,
+    failed: bucket.failed,
+    held: bucket.held,
+    daily_cap: bucket.dailyCap,
   };
 }

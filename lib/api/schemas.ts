@@ -34,6 +34,13 @@ export const createWebhookBody = z.strictObject({
   events: z.array(eventTypeName).min(1, "List at least one event type").max(SUBSCRIBABLE_EVENT_TYPES.length),
   description: z.string().trim().max(500).optional().default(""),
   enabled: z.boolean().optional().default(true),
+  daily_cap: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000_000)
+    .optional()
+    .describe("Deliveries per UTC day before further ones are held (default 50,000; at most the deployment's maximum, 1,000,000 unless configured)"),
 }).meta({ id: "CreateWebhook" });
 
 export const updateWebhookBody = z
@@ -42,6 +49,13 @@ export const updateWebhookBody = z
     events: z.array(eventTypeName).min(1, "List at least one event type").max(SUBSCRIBABLE_EVENT_TYPES.length).optional(),
     description: z.string().trim().max(500).optional(),
     enabled: z.boolean().optional(),
+    daily_cap: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000_000)
+      .optional()
+      .describe("Deliveries per UTC day before further ones are held; applies to the current day at once. Accepted even while the webhook has used its cap"),
   })
   .refine((body) => Object.keys(body).length > 0, "Send at least one field to change")
   .meta({ id: "UpdateWebhook" });
@@ -175,7 +189,12 @@ export const deliverySummary = z.object({
   event_type: z.string(),
   subject: z.string().nullable(),
   status: z.enum(["pending", "retrying", "succeeded", "failed", "held"]),
-  held_reason: z.string().nullable().describe("Why a held delivery waits, for example webhook_disabled; null unless status is held"),
+  held_reason: z
+    .string()
+    .nullable()
+    .describe(
+      "Why a held delivery waits: webhook_disabled or daily_cap. A delivery held by the daily cap for 24 hours is given up as failed and keeps daily_cap here; null otherwise",
+    ),
   attempts: z.number().int(),
   ordering: z.object({ key: z.string(), sequence: z.number().int() }).nullable(),
   next_attempt_at: nullableIsoOut,
@@ -283,6 +302,78 @@ export const apiKeySummary = z.object({
 export const createdApiKey = apiKeySummary.extend({
   key: z.string().describe("The API key, returned only in this response: store it now"),
 });
+
+// The daily delivery cap and usage (docs/caps.md).
+
+const usageTime = (meaning: string) =>
+  z.iso
+    .datetime({ offset: true, error: "Invalid time: use ISO 8601 with a time zone, for example 2026-12-01T00:00:00Z" })
+    .transform((text) => new Date(text))
+    .describe(meaning);
+
+export const usageQuery = z.strictObject({
+  granularity: z.enum(["day", "hour"]).optional().default("day").describe("Size of each bucket: a UTC day (default) or a UTC hour"),
+  from: usageTime(
+    "Start of the range, moved back to the start of its bucket. Default: 30 days before the end (days) or 24 hours before it (hours)",
+  ).optional(),
+  to: usageTime("End of the range, moved forward to the end of its bucket. Default: the end of the current UTC day").optional(),
+});
+
+export const usageBucket = z
+  .object({
+    start: isoOut,
+    end: isoOut,
+    counted: z.number().int().describe("Deliveries counted against the daily cap in the bucket, each once, when it was first admitted"),
+    succeeded: z.number().int().describe("Deliveries that succeeded in the bucket (test deliveries left out)"),
+    failed: z.number().int().describe("Deliveries given up in the bucket: after their last retry, or held by the cap for 24 hours"),
+    held: z.number().int().describe("Deliveries the daily cap held in the bucket"),
+    daily_cap: z.number().int().nullable().describe("The daily cap of the UTC day the bucket is in; null in organisation totals"),
+  })
+  .meta({ id: "UsageBucket" });
+
+export const dailyCapToday = z
+  .object({
+    day: z.string().describe("The current UTC day, YYYY-MM-DD"),
+    used: z.number().int().describe("Deliveries counted against the cap so far today; above the cap after an admin released held deliveries"),
+    daily_cap: z.number().int(),
+    remaining: z.number().int().describe("Deliveries the cap still admits today"),
+    state: z.enum(["ok", "warning", "reached"]).describe("warning from 80 % of the cap; reached once the cap is used, when new deliveries are held and changes to the webhook answer 429"),
+    warning_at: z.number().int().describe("The count at which the warning starts (80 % of the cap, rounded up)"),
+    resets_at: isoOut.describe("When the cap resets: the next 00:00 UTC"),
+    held: z.number().int().describe("Deliveries held by the cap right now, whatever day held them"),
+    held_until: nullableIsoOut.describe("When the held deliveries are next released, oldest first; null when none is held"),
+  })
+  .meta({ id: "DailyCapToday" });
+
+export const webhookUsage = z
+  .object({
+    webhook_id: z.string(),
+    granularity: z.enum(["day", "hour"]),
+    from: isoOut,
+    to: isoOut,
+    today: dailyCapToday,
+    buckets: z.array(usageBucket).describe("Every bucket of the range in order, zeros included"),
+  })
+  .meta({ id: "WebhookUsage" });
+
+export const organizationUsage = z
+  .object({
+    granularity: z.enum(["day", "hour"]),
+    from: isoOut,
+    to: isoOut,
+    buckets: z.array(usageBucket).describe("The organisation's totals over every webhook, bucket by bucket"),
+    webhooks: z
+      .array(z.object({ id: z.string(), url: z.string(), description: z.string(), enabled: z.boolean(), today: dailyCapToday }))
+      .describe("Every webhook with its standing today, the largest share of its cap used first"),
+  })
+  .meta({ id: "OrganizationUsage" });
+
+export const releasedHeldDeliveries = z
+  .object({
+    released: z.number().int().describe("Deliveries released now; they count against today's cap, beyond it if need be"),
+    today: dailyCapToday,
+  })
+  .meta({ id: "ReleasedHeldDeliveries" });
 
 // The deliveries inspector: filters of the delivery lists and the detail of one delivery (docs/inspector.md).
 

@@ -9,6 +9,8 @@ export interface Deferral {
   // The automatic attempt's number, kept so a deferral never uses up a retry step.
   attempt: number;
   until: Date;
+  // The new time is the attempt's smoothing slot (lib/caps/admission.ts), so it is not smoothed again.
+  paced?: boolean;
 }
 
 /**
@@ -25,11 +27,12 @@ export async function deferAttempts(client: Pick<pg.PoolClient, "query">, deferr
      RETURNING d.id, d.subscription_id, d.next_attempt_at`,
     [deferrals.map((item) => item.deliveryId), deferrals.map((item) => item.dueAt), deferrals.map((item) => item.until)],
   );
-  const attempts = new Map(deferrals.map((item) => [item.deliveryId, item.attempt]));
+  const byId = new Map(deferrals.map((item) => [item.deliveryId, item]));
   return moved.rows.map((row) => ({
     deliveryId: row.id,
-    attempt: attempts.get(row.id) ?? 1,
+    attempt: byId.get(row.id)?.attempt ?? 1,
     startAfter: row.next_attempt_at,
     subscriptionId: row.subscription_id,
+    ...(byId.get(row.id)?.paced ? { paced: true } : {}),
   }));
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import { recordAudit } from "../audit";
+import { assertWithinDailyCap } from "../caps/write-guard";
 import { currentTime } from "../clock";
 import type { Principal } from "../auth/principal";
 import { pool, withTransaction } from "../db";
@@ -50,9 +51,10 @@ export function testEventData(now: Date) {
 
 /**
  * Sends a webhook.test event to one webhook now and records it as a test
- * delivery. It is outside per-subject ordering and the daily cap, obeys the
- * destination rules like any attempt, and is rate limited per webhook
- * (lib/deliveries/test-delivery-limit.ts). Over the limit it throws a 429 with
+ * delivery. It is outside per-subject ordering and does not count against
+ * the daily cap, obeys the destination rules like any attempt, and is rate
+ * limited per webhook (lib/deliveries/test-delivery-limit.ts). Over that
+ * limit, or while the webhook has used its daily cap, it throws a 429 with
  * Retry-After and sends nothing.
  */
 export async function sendTestDelivery(principal: Principal, subscriptionId: string, now: Date, dependencies: Dependencies): Promise<ManualAttemptResult> {
@@ -69,6 +71,7 @@ export async function sendTestDelivery(principal: Principal, subscriptionId: str
     ]);
     const subscription = found.rows[0];
     if (!subscription) throw problems.notFound(`Webhook ${subscriptionId}`);
+    await assertWithinDailyCap(client, principal.organizationId, subscriptionId, now);
     const recent = await client.query<{ created_at: Date }>(
       `SELECT created_at FROM deliveries WHERE subscription_id = $1 AND is_test AND id >= $2 ORDER BY id`,
       [subscriptionId, idLowerBound("delivery", new Date(now.getTime() - TEST_DELIVERY_WINDOW_SECONDS * 1000))],
@@ -106,7 +109,11 @@ export async function sendTestDelivery(principal: Principal, subscriptionId: str
   return attemptNow(subscriptionId, { deliveryId, eventId, eventType: TEST_EVENT_TYPE, body, url }, "test", dependencies);
 }
 
-/** Makes a new attempt of an existing delivery now, freshly signed, and records it as a replay. */
+/**
+ * Makes a new attempt of an existing delivery now, freshly signed, and records
+ * it as a replay. A replay does not count against the daily cap, and is
+ * refused (429) while the webhook has used it.
+ */
 export async function replayDelivery(
   principal: Principal,
   subscriptionId: string,
@@ -121,6 +128,7 @@ export async function replayDelivery(
   );
   const delivery = found.rows[0];
   if (!delivery) throw problems.notFound(`Delivery ${deliveryId}`);
+  await assertWithinDailyCap(pool(), principal.organizationId, subscriptionId, now);
   await recordAudit(pool(), {
     organizationId: principal.organizationId,
     actor: principal.actor,

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { JobAttempt, PgBoss } from "pg-boss";
 import { recordAudit, SYSTEM_ACTOR } from "../audit";
+import { addUsage, type UsageChange } from "../caps/usage-counters";
 import { withTransaction } from "../db";
 import type { SendResult } from "../dispatch/http-client";
 import { type AttemptToQueue, type AttemptTrigger, DELIVERY_QUEUE, queueAttempts, transactionExecutor } from "../dispatch/queue";
@@ -54,14 +55,17 @@ interface LockedDelivery {
   next_attempt_at: Date | null;
   completed_at: Date | null;
   attempt_count: number;
+  is_test: boolean;
 }
 
 const OPEN_STATUSES: readonly DeliveryStatus[] = ["pending", "retrying"];
 
 /**
  * Lets the next delivery of each finished delivery's ordering key go out: the
- * chain's active delivery moves to the lowest waiting sequence, or to none.
- * Returns the attempts to queue for the released deliveries.
+ * chain's active delivery moves to the lowest sequence still in line, or to
+ * none. A held delivery next in line becomes active without an attempt, so the
+ * ones behind it keep waiting until it is released. Returns the attempts to
+ * queue for the released deliveries.
  */
 async function releaseSuccessors(
   client: pg.PoolClient,
@@ -80,12 +84,12 @@ async function releaseSuccessors(
   if (locked.rows.length === 0) return [];
   const subscriptions = locked.rows.map((row) => row.subscription_id);
   const keys = locked.rows.map((row) => row.ordering_key);
-  const next = await client.query<{ id: string; subscription_id: string; ordering_key: string }>(
-    `SELECT DISTINCT ON (d.subscription_id, d.ordering_key) d.id, d.subscription_id, d.ordering_key
+  const next = await client.query<{ id: string; subscription_id: string; ordering_key: string; status: DeliveryStatus }>(
+    `SELECT DISTINCT ON (d.subscription_id, d.ordering_key) d.id, d.subscription_id, d.ordering_key, d.status
      FROM deliveries d
      JOIN unnest($1::text[], $2::text[]) AS c(subscription_id, ordering_key)
        ON d.subscription_id = c.subscription_id AND d.ordering_key = c.ordering_key
-     WHERE d.status = 'pending' AND d.next_attempt_at IS NULL
+     WHERE (d.status = 'pending' AND d.next_attempt_at IS NULL) OR d.status = 'held'
      ORDER BY d.subscription_id, d.ordering_key, d.sequence`,
     [subscriptions, keys],
   );
@@ -97,9 +101,10 @@ async function releaseSuccessors(
      WHERE c.subscription_id = n.subscription_id AND c.ordering_key = n.ordering_key`,
     [subscriptions, keys, activeIds],
   );
-  if (next.rows.length === 0) return [];
-  await client.query(`UPDATE deliveries SET next_attempt_at = $2 WHERE id = ANY($1)`, [next.rows.map((row) => row.id), now]);
-  return next.rows.map((row) => ({ deliveryId: row.id, attempt: 1, startAfter: now, subscriptionId: row.subscription_id }));
+  const ready = next.rows.filter((row) => row.status === "pending");
+  if (ready.length === 0) return [];
+  await client.query(`UPDATE deliveries SET next_attempt_at = $2 WHERE id = ANY($1)`, [ready.map((row) => row.id), now]);
+  return ready.map((row) => ({ deliveryId: row.id, attempt: 1, startAfter: now, subscriptionId: row.subscription_id }));
 }
 
 function stateOf(row: LockedDelivery): DeliveryState {
@@ -114,7 +119,8 @@ function stateOf(row: LockedDelivery): DeliveryState {
 /**
  * Stores attempts and their consequences in one transaction. That covers the
  * attempt rows, the new delivery states, the next automatic attempts and the
- * release of the next delivery of each finished ordering key. It also covers
+ * release of the next delivery of each finished ordering key, and the usage
+ * counters of the deliveries that succeeded or failed. It also covers
  * webhooks paused by a 429 or switched off by a 410 (their open deliveries are
  * held), attempts deferred or held without being made, and the completion of
  * the jobs that carried them. A crash before the commit leaves the jobs active,
@@ -123,7 +129,7 @@ function stateOf(row: LockedDelivery): DeliveryState {
 async function recordInTransaction(client: pg.PoolClient, records: readonly AttemptRecord[], options: RecordOptions): Promise<RecordedAttempt[]> {
   const ids = [...new Set(records.map((record) => record.deliveryId))].sort();
   const lockedRows = await client.query<LockedDelivery>(
-    `SELECT id, subscription_id, organization_id, ordering_key, status, first_attempt_at, next_attempt_at, completed_at, attempt_count
+    `SELECT id, subscription_id, organization_id, ordering_key, status, first_attempt_at, next_attempt_at, completed_at, attempt_count, is_test
      FROM deliveries WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
     [ids],
   );
@@ -134,6 +140,8 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
   const finished: Array<{ id: string; subscriptionId: string; orderingKey: string }> = [];
   const disable = new Map<string, { organizationId: string; detail: string }>();
   const pauses = new Map<string, Date>();
+  // Deliveries of real events that reached succeeded or failed, for the usage counters.
+  const outcomes: UsageChange[] = [];
 
   for (const record of records) {
     const row = deliveries.get(record.deliveryId);
@@ -164,6 +172,10 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
       automaticAttempt: record.automaticAttempt,
       random: options.random,
     });
+    if (!row.is_test && transition.state.status !== row.status && (transition.state.status === "succeeded" || transition.state.status === "failed")) {
+      const succeeded = transition.state.status === "succeeded" ? 1 : 0;
+      outcomes.push({ subscriptionId: row.subscription_id, at: record.endedAt, succeeded, failed: 1 - succeeded });
+    }
     row.status = transition.state.status;
     row.first_attempt_at = transition.state.firstAttemptAt;
     row.next_attempt_at = transition.state.nextAttemptAt;
@@ -213,6 +225,7 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     await client.query(
       `UPDATE deliveries d SET
          status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
+         held_reason = CASE WHEN v.status IN ('held', 'failed') THEN d.held_reason END,
          next_attempt_at = v.next_attempt_at, completed_at = v.completed_at, last_attempt_at = v.last_attempt_at,
          last_status_code = v.last_status_code, last_error_class = v.last_error_class, last_duration_ms = v.last_duration_ms
        FROM unnest($1::text[], $2::delivery_status[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
@@ -233,6 +246,8 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
       ],
     );
   }
+
+  await addUsage(client, outcomes);
 
   if (pauses.size > 0) {
     const paused = [...pauses.entries()].sort(([a], [b]) => a.localeCompare(b));
@@ -266,7 +281,7 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
 
   toQueue.push(...(await releaseSuccessors(client, finished, options.now)));
 
-  const dueOnDisabled = await holdDueDeliveriesOfDisabledWebhooks(client, options.disabledWebhookJobs ?? []);
+  const dueOnDisabled = await holdDueDeliveriesOfDisabledWebhooks(client, options.disabledWebhookJobs ?? [], options.now);
   const requeued = dueOnDisabled.requeue.map((job) => ({ ...job, until: job.dueAt }));
   toQueue.push(...(await deferAttempts(client, [...(options.deferrals ?? []), ...requeued])));
 

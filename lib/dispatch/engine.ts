@@ -1,5 +1,9 @@
 import pg from "pg";
 import type { Clock, Job, PgBoss } from "pg-boss";
+import { admitDueAttempts } from "../caps/admission";
+import { DEFAULT_PACING, type PacingSettings } from "../caps/pacing";
+import { sweepHeldDeliveries } from "../caps/release";
+import { nextUtcDayStart } from "../caps/window";
 import { databaseUrl } from "../config";
 import { pool } from "../db";
 import type { Deferral } from "../deliveries/defer";
@@ -22,6 +26,12 @@ import { type AttemptJobData, DELIVERY_QUEUE, WAKE_CHANNEL } from "./queue";
  * open after `slowAfterMs` moves out of the regular slots into a separate,
  * larger budget of `maxSlowInFlight`, so hanging or trickling receivers cannot
  * starve the others while they wait for their deadline.
+ *
+ * Before it is made, every automatic attempt passes the daily cap and the
+ * smoothing of its webhook (lib/caps/admission.ts). The engine also sweeps,
+ * every `capSweepIntervalMs` and at each UTC midnight, the deliveries the cap
+ * held: released when a new day's budget opens, given up after 24 hours
+ * (lib/caps/release.ts).
  */
 export interface EngineOptions {
   boss: PgBoss;
@@ -40,6 +50,10 @@ export interface EngineOptions {
   // Recording after the jobs expired is still right: another worker cannot take them while the database is away,
   // and if it did meanwhile, completion is fenced by the job's retry count and the late attempt is only added to the log.
   recordRetryWindowMs?: number;
+  // Smoothing of each webhook's attempts; the worker reads it from WVK_WEBHOOK_RATE_PER_SECOND and WVK_WEBHOOK_BURST.
+  pacing?: PacingSettings;
+  // How often to look for held deliveries to release or give up, besides each UTC midnight.
+  capSweepIntervalMs?: number;
   random?: () => number;
 }
 
@@ -87,6 +101,10 @@ export class DeliveryEngine {
   private lastFailureLog = 0;
   private failures = 0;
   private lastRecordFailureLog = 0;
+  private sweeps: Promise<void> | undefined;
+  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  private endSweepWait: (() => void) | undefined;
+  private lastSweepFailureLog = 0;
 
   constructor(options: EngineOptions) {
     this.options = {
@@ -98,6 +116,8 @@ export class DeliveryEngine {
       pollIntervalMs: 1000,
       recordDelayMs: 10,
       recordRetryWindowMs: 5 * 60_000,
+      pacing: DEFAULT_PACING,
+      capSweepIntervalMs: 10_000,
       ...options,
     };
   }
@@ -113,6 +133,7 @@ export class DeliveryEngine {
     this.running = true;
     await this.listen();
     this.loop = this.run();
+    this.sweeps = this.runSweeps();
   }
 
   /** Stops fetching, waits for attempts in flight to finish and be recorded, then returns. */
@@ -121,6 +142,9 @@ export class DeliveryEngine {
     this.running = false;
     this.wake?.();
     this.freeSlot();
+    clearTimeout(this.sweepTimer);
+    this.endSweepWait?.();
+    await this.sweeps;
     await this.loop;
     while (this.activeAttempts > 0) await new Promise<void>((resolve) => (this.slotFreed = resolve));
     await this.flush();
@@ -226,6 +250,29 @@ export class DeliveryEngine {
     }
   }
 
+  /** Releases and expires held deliveries every capSweepIntervalMs, and right after each UTC midnight. */
+  private async runSweeps(): Promise<void> {
+    while (this.running) {
+      const untilMidnight = nextUtcDayStart(this.now()).getTime() - this.now().getTime();
+      const delay = Math.max(50, Math.min(this.options.capSweepIntervalMs, untilMidnight + 50));
+      await new Promise<void>((resolve) => {
+        this.endSweepWait = resolve;
+        this.sweepTimer = setTimeout(resolve, delay);
+      });
+      this.endSweepWait = undefined;
+      if (!this.running) return;
+      try {
+        await sweepHeldDeliveries(this.options.boss, this.now());
+      } catch (error) {
+        // The database is probably away; fetching reports that too, so once every 30 s is enough here.
+        if (Date.now() - this.lastSweepFailureLog >= 30_000) {
+          this.lastSweepFailureLog = Date.now();
+          logger.error({ err: error }, "releasing deliveries held by the daily cap failed; trying again at the next sweep");
+        }
+      }
+    }
+  }
+
   /** Logs a failed fetch at once, then at most every 30 seconds while the database stays unreachable. */
   private reportFetchFailure(error: unknown): void {
     const now = Date.now();
@@ -237,7 +284,11 @@ export class DeliveryEngine {
     }
   }
 
-  /** Loads what the fetched jobs need in two queries, then starts, defers or sets aside each job. */
+  /**
+   * Loads what the fetched jobs need, sets aside stale, held and paused ones,
+   * passes the rest through the daily cap and the smoothing, and starts the
+   * attempts that may go now.
+   */
   private async launch(jobs: Job<AttemptJobData>[]): Promise<void> {
     const now = this.now();
     const rows = await pool().query<DeliveryToSend>(
@@ -246,7 +297,7 @@ export class DeliveryEngine {
       [jobs.map((job) => job.data.deliveryId)],
     );
     const byId = new Map(rows.rows.map((row) => [row.id, row]));
-    const toSend: Array<{ job: Job<AttemptJobData>; delivery: DeliveryToSend }> = [];
+    const due: Array<{ job: Job<AttemptJobData>; delivery: DeliveryToSend }> = [];
     for (const job of jobs) {
       const delivery = byId.get(job.data.deliveryId);
       const current = delivery !== undefined && OPEN_STATUSES.has(delivery.status) && delivery.next_attempt_at?.toISOString() === job.data.dueAt;
@@ -263,8 +314,9 @@ export class DeliveryEngine {
         this.settle({ kind: "deferred", job, until });
         continue;
       }
-      toSend.push({ job, delivery });
+      due.push({ job, delivery });
     }
+    const toSend = await this.admit(due, now);
     const subscriptionIds = [...new Set(toSend.map((item) => item.delivery.subscription_id))];
     const secrets = await validSecrets(pool(), subscriptionIds, now);
     for (const { job, delivery } of toSend) {
@@ -276,6 +328,32 @@ export class DeliveryEngine {
         secrets: secrets.get(delivery.subscription_id) ?? [],
       });
     }
+  }
+
+  /**
+   * Returns the due attempts that may be made now: those already given their
+   * smoothing slot, and those the admission gate lets through. The gate holds
+   * or moves the others and completes their jobs itself.
+   */
+  private async admit(
+    due: Array<{ job: Job<AttemptJobData>; delivery: DeliveryToSend }>,
+    now: Date,
+  ): Promise<Array<{ job: Job<AttemptJobData>; delivery: DeliveryToSend }>> {
+    const candidates = due.filter((item) => !item.job.data.paced);
+    const admitted = await admitDueAttempts(
+      this.options.boss,
+      candidates.map(({ job, delivery }) => ({
+        job: { id: job.id, retryCount: job.retryCount },
+        deliveryId: delivery.id,
+        subscriptionId: delivery.subscription_id,
+        dueAt: new Date(job.data.dueAt),
+        attempt: job.data.attempt,
+      })),
+      now,
+      this.options.pacing,
+    );
+    const admittedJobs = new Set(admitted.map((item) => item.job.id));
+    return due.filter((item) => item.job.data.paced || admittedJobs.has(item.job.id));
   }
 
   private startAttempt(job: Job<AttemptJobData>, target: Parameters<typeof performAttempt>[1]): void {
@@ -360,6 +438,9 @@ export class DeliveryEngine {
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
     }
+    // The completed jobs freed their webhooks' slots: fetch again now rather than at the next poll, or a webhook
+    // with a backlog would get at most WORKER_PER_WEBHOOK_CONCURRENCY attempts per poll interval.
+    this.notify();
     for (const record of records) {
       logger.debug(
         { deliveryId: record.deliveryId, attempt: record.automaticAttempt, status: record.verdict.statusCode, errorClass: record.verdict.errorClass },

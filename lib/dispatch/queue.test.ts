@@ -28,3 +28,11 @@ describe("attemptJobs", () => {
     expect(job).toEqual({ data: { deliveryId: "dlv_1", attempt: 2, dueAt: startAfter.toISOString() }, startAfter, group: { id: "wh_1" } });
   });
 });
+
+describe("attemptJobs pacing", () => {
+  it("marks a job queued for its smoothing slot", () => {
+    const startAfter = new Date("2026-01-01T00:01:00Z");
+    const [job] = attemptJobs([{ deliveryId: "dlv_1", attempt: 1, startAfter, subscriptionId: "wh_1", paced: true }]);
+    expect(job!.data).toEqual({ deliveryId: "dlv_1", attempt: 1, dueAt: startAfter.toISOString(), paced: true });
+  });
+});

@@ -20,6 +20,8 @@ export interface AttemptJobData {
   // The delivery's next_attempt_at when the job was queued. A job whose due time no longer
   // matches the delivery (it finished, or this attempt was already recorded) is stale.
   dueAt: string;
+  // Set when the due time is the attempt's smoothing slot: the attempt is made without being smoothed again.
+  paced?: true;
 }
 
 // Channel that wakes idle workers when attempts become due now; scheduled retries are found by polling.
@@ -129,6 +131,8 @@ export interface AttemptToQueue {
   startAfter: Date;
   // Jobs of one subscription share a group, which bounds how many of its attempts run at once.
   subscriptionId: string;
+  // The start time is the attempt's smoothing slot (see AttemptJobData.paced).
+  paced?: boolean;
 }
 
 /** Queues planned attempts inside the caller's transaction and wakes workers if any is due now. */
@@ -148,7 +152,7 @@ export async function queueAttempts(
 /** Builds the pg-boss jobs for planned attempts. */
 export function attemptJobs(attempts: readonly AttemptToQueue[]): JobInsert<AttemptJobData>[] {
   return attempts.map((item) => ({
-    data: { deliveryId: item.deliveryId, attempt: item.attempt, dueAt: item.startAfter.toISOString() },
+    data: { deliveryId: item.deliveryId, attempt: item.attempt, dueAt: item.startAfter.toISOString(), ...(item.paced ? { paced: true as const } : {}) },
     startAfter: item.startAfter,
     group: { id: item.subscriptionId },
   }));

@@ -2,7 +2,8 @@ import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import { withTransaction } from "../db";
 import { type AttemptToQueue, queueAttempts } from "../dispatch/queue";
-import { WEBHOOK_DISABLED } from "../deliveries/hold";
+import { addUsage } from "../caps/usage-counters";
+import { DAILY_CAP, WEBHOOK_DISABLED } from "../deliveries/hold";
 import { newId } from "../ids";
 import { envelopeBody } from "./envelope";
 import { orderingKey } from "./ordering";
@@ -28,8 +29,9 @@ interface FanOutRow {
   subscriptionId: string;
   sequence: number | null;
   ready: boolean;
-  // The platform switched the webhook off (410 Gone): the delivery is recorded as held instead of sent.
-  held: boolean;
+  // Why the delivery is recorded as held instead of sent, or null when it goes out. The platform may have switched
+  // the webhook off (410 Gone), or the daily cap holds deliveries of the webhook.
+  heldReason: string | null;
 }
 
 /**
@@ -68,8 +70,10 @@ async function claimSequences(
  * organisation that listens to its type, all in one transaction with the jobs
  * of the deliveries that may go out now. A subscription the platform switched
  * off (after a 410 Gone response) gets a held delivery, so the event is recorded
- * as not delivered rather than lost. One an admin disabled gets none. Returns
- * the stored event.
+ * as not delivered rather than lost. One an admin disabled gets none. A
+ * webhook with deliveries held by the daily cap gets a held delivery too, in
+ * line behind them (docs/caps.md), so publishing is never refused for a cap.
+ * Returns the stored event.
  */
 export async function publishEvent(
   organizationId: string,
@@ -91,13 +95,18 @@ export async function publishEvent(
       `INSERT INTO events (id, organization_id, type, subject, data, occurred_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [eventId, organizationId, input.type, input.subject, JSON.stringify(input.data), occurredAt, now],
     );
-    const subscriptions = await client.query<{ id: string; enabled: boolean }>(
-      `SELECT id, enabled FROM subscriptions
-       WHERE organization_id = $1 AND (enabled OR disabled_reason IS NOT NULL) AND $2 = ANY(event_types) ORDER BY id`,
+    const subscriptions = await client.query<{ id: string; enabled: boolean; capped: boolean }>(
+      `SELECT s.id, s.enabled, b.capped_until IS NOT NULL AS capped FROM subscriptions s
+       LEFT JOIN webhook_budgets b ON b.subscription_id = s.id
+       WHERE s.organization_id = $1 AND (s.enabled OR s.disabled_reason IS NOT NULL) AND $2 = ANY(s.event_types) ORDER BY s.id`,
       [organizationId, input.type],
     );
     const subscriptionIds = subscriptions.rows.map((row) => row.id);
-    const disabled = new Set(subscriptions.rows.filter((row) => !row.enabled).map((row) => row.id));
+    const heldReasons = new Map<string, string>();
+    for (const row of subscriptions.rows) {
+      if (!row.enabled) heldReasons.set(row.id, WEBHOOK_DISABLED);
+      else if (row.capped) heldReasons.set(row.id, DAILY_CAP);
+    }
     const deliveryIds = subscriptionIds.map(() => newId("delivery", now));
     const sequences = key ? await claimSequences(client, key, subscriptionIds, deliveryIds) : undefined;
 
@@ -107,8 +116,8 @@ export async function publishEvent(
         deliveryId: deliveryIds[index]!,
         subscriptionId,
         sequence: claimed?.sequence ?? null,
-        ready: !disabled.has(subscriptionId) && (claimed?.ready ?? true),
-        held: disabled.has(subscriptionId),
+        ready: !heldReasons.has(subscriptionId) && (claimed?.ready ?? true),
+        heldReason: heldReasons.get(subscriptionId) ?? null,
       };
     });
     if (rows.length > 0) {
@@ -123,12 +132,12 @@ export async function publishEvent(
         }),
       );
       await client.query(
-        `INSERT INTO deliveries (id, organization_id, subscription_id, event_id, event_type, subject, ordering_key, sequence, body, status, held_reason, next_attempt_at, created_at)
+        `INSERT INTO deliveries (id, organization_id, subscription_id, event_id, event_type, subject, ordering_key, sequence, body, status, held_reason, held_at, next_attempt_at, created_at)
          SELECT t.id, $1, t.subscription_id, $2, $3, $4, $5, t.sequence, t.body,
-                CASE WHEN t.held THEN 'held'::delivery_status ELSE 'pending'::delivery_status END,
-                CASE WHEN t.held THEN $12 END, t.next_attempt_at, $6
-         FROM unnest($7::text[], $8::text[], $9::int[], $10::text[], $11::timestamptz[], $13::boolean[])
-           AS t(id, subscription_id, sequence, body, next_attempt_at, held)`,
+                CASE WHEN t.held_reason IS NULL THEN 'pending'::delivery_status ELSE 'held'::delivery_status END,
+                t.held_reason, CASE WHEN t.held_reason = $12 THEN $6::timestamptz END, t.next_attempt_at, $6
+         FROM unnest($7::text[], $8::text[], $9::int[], $10::text[], $11::timestamptz[], $13::text[])
+           AS t(id, subscription_id, sequence, body, next_attempt_at, held_reason)`,
         [
           organizationId,
           eventId,
@@ -141,9 +150,14 @@ export async function publishEvent(
           rows.map((row) => row.sequence),
           bodies,
           rows.map((row) => (row.ready ? now : null)),
-          WEBHOOK_DISABLED,
-          rows.map((row) => row.held),
+          DAILY_CAP,
+          rows.map((row) => row.heldReason),
         ],
+      );
+      const capped = rows.filter((row) => row.heldReason === DAILY_CAP);
+      await addUsage(
+        client,
+        capped.map((row) => ({ subscriptionId: row.subscriptionId, at: now, held: 1 })),
       );
       const ready: AttemptToQueue[] = rows
         .filter((row) => row.ready)

@@ -39,6 +39,12 @@ const PROBLEM_KINDS = [
   { slug: "unsupported-media-type", status: 415, meaning: "The body is not sent as application/json." },
   { slug: "validation", status: 422, meaning: "The body or query is well-formed JSON but invalid; errors lists each field with a message." },
   { slug: "rate-limited", status: 429, meaning: "Too many requests; wait for the seconds in Retry-After." },
+  {
+    slug: "daily-cap-reached",
+    status: 429,
+    meaning:
+      "The webhook has used its daily delivery cap: changes to it are refused until the cap resets at 00:00 UTC (Retry-After, resets_at). Raise daily_cap to lift it now.",
+  },
   { slug: "internal", status: 500, meaning: "An unexpected error on our side. The answer carries only a request id to quote." },
 ] as const;
 
@@ -130,6 +136,25 @@ export const problems = {
       detail,
       headers: { "retry-after": String(retryAfterSeconds) },
       extensions: { retry_after: retryAfterSeconds },
+    }),
+  // The webhook used its daily delivery cap (lib/caps/write-guard.ts); the extensions name the cap and its reset.
+  dailyCapReached: (cap: { webhookId: string; used: number; cap: number; resetsAt: Date; retryAfterSeconds: number }) =>
+    new ApiError({
+      status: 429,
+      type: "daily-cap-reached",
+      title: "Daily delivery cap reached",
+      detail:
+        `Webhook ${cap.webhookId} has used its daily delivery cap (${cap.used} of ${cap.cap} deliveries today, UTC): ` +
+        `new deliveries are held and changes to the webhook are refused until the cap resets at ${cap.resetsAt.toISOString()} (in ${cap.retryAfterSeconds} s). ` +
+        "Raise daily_cap with PATCH /v1/webhooks/{id} to lift it now",
+      headers: { "retry-after": String(cap.retryAfterSeconds) },
+      extensions: {
+        retry_after: cap.retryAfterSeconds,
+        cap: "daily",
+        daily_cap: cap.cap,
+        used: cap.used,
+        resets_at: cap.resetsAt.toISOString(),
+      },
     }),
   methodNotAllowed: (allowed: string[]) =>
     new ApiError({

@@ -6,8 +6,11 @@ import type {
   createdApiKey,
   attemptDetail,
   createWebhookBody,
+  dailyCapToday,
   deliveryDetail,
   deliverySummary,
+  organizationUsage,
+  releasedHeldDeliveries,
   rotatedSecret,
   secretList,
   secretSummary,
@@ -15,6 +18,8 @@ import type {
   webhook,
   webhookWithSecret,
   webhookWithStats,
+  usageBucket,
+  webhookUsage,
 } from "../api/schemas";
 import type { FieldError, Problem } from "../http/problem";
 
@@ -40,6 +45,12 @@ export type CreatedApiKey = z.output<typeof createdApiKey>;
 export type CreateWebhookInput = z.input<typeof createWebhookBody>;
 export type UpdateWebhookInput = z.input<typeof updateWebhookBody>;
 export type CreateApiKeyInput = z.input<typeof createApiKeyBody>;
+export type WebhookUsage = z.output<typeof webhookUsage>;
+export type OrganizationUsage = z.output<typeof organizationUsage>;
+export type DailyCapToday = z.output<typeof dailyCapToday>;
+export type UsageBucket = z.output<typeof usageBucket>;
+export type ReleasedHeldDeliveries = z.output<typeof releasedHeldDeliveries>;
+export type UsageGranularity = "day" | "hour";
 
 export interface Page<T> {
   data: T[];
@@ -144,4 +155,8 @@ export const apiClient = {
   listApiKeys: (cursor?: string | null) => call<Page<ApiKey>>("GET", withCursor("/v1/api-keys", cursor)),
   createApiKey: (input: CreateApiKeyInput) => call<CreatedApiKey>("POST", "/v1/api-keys", input),
   revokeApiKey: (id: string) => call<ApiKey>("DELETE", `/v1/api-keys/${segment(id)}`),
+  getWebhookUsage: (id: string, granularity: UsageGranularity) =>
+    call<WebhookUsage>("GET", `/v1/webhooks/${segment(id)}/usage?granularity=${granularity}`),
+  getOrganizationUsage: (granularity: UsageGranularity) => call<OrganizationUsage>("GET", `/v1/usage?granularity=${granularity}`),
+  releaseHeldDeliveries: (id: string) => call<ReleasedHeldDeliveries>("POST", `/v1/webhooks/${segment(id)}/release-held`),
 };

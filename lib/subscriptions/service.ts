@@ -4,7 +4,11 @@ import { encrypt } from "../crypto/encryption";
 import { keyring } from "../crypto/keyring";
 import { generateSigningSecret, secretFingerprint } from "../crypto/signing-secrets";
 import type { PgBoss } from "pg-boss";
-import { prisma, withTransaction } from "../db";
+import { pool, prisma, withTransaction } from "../db";
+import { lockBudgets } from "../caps/admission";
+import { releaseWithinBudget } from "../caps/release";
+import { assertWithinDailyCap } from "../caps/write-guard";
+import { maxDailyCap } from "../config";
 import { holdOpenDeliveries, releaseHeldDeliveries } from "../deliveries/hold";
 import { queueAttempts } from "../dispatch/queue";
 import type { Prisma } from "../generated/prisma/client";
@@ -64,11 +68,24 @@ function newSecretRow(now: Date) {
   };
 }
 
+/** Rejects a daily cap above the deployment's maximum (WVK_MAX_DAILY_CAP), as a 422 on the field. */
+function assertDailyCap(dailyCap: number | undefined): void {
+  if (dailyCap === undefined) return;
+  const maximum = maxDailyCap();
+  if (dailyCap > maximum) {
+    throw problems.validation([
+      { field: "daily_cap", message: `The daily cap can be at most ${maximum.toLocaleString("en-US")} deliveries on this deployment (WVK_MAX_DAILY_CAP)` },
+    ]);
+  }
+}
+
 export interface CreateSubscriptionInput {
   url: string;
   events: string[];
   description: string;
   enabled: boolean;
+  // Deliveries per UTC day; the column's default (50,000) when absent.
+  dailyCap?: number;
 }
 
 /** Creates a webhook with its first signing secret; the secret is returned here and never again. */
@@ -77,6 +94,7 @@ export async function createSubscription(
   input: CreateSubscriptionInput,
   now: Date,
 ): Promise<{ subscription: SubscriptionView; secret: string }> {
+  assertDailyCap(input.dailyCap);
   const url = await assertDestination(input.url);
   const { secret, row } = newSecretRow(now);
   const id = newId("subscription", now);
@@ -89,6 +107,7 @@ export async function createSubscription(
         description: input.description,
         eventTypes: [...new Set(input.events)],
         enabled: input.enabled,
+        ...(input.dailyCap !== undefined ? { dailyCap: input.dailyCap } : {}),
         createdAt: now,
         updatedAt: now,
         secrets: { create: row },
@@ -101,7 +120,7 @@ export async function createSubscription(
       action: "webhook.created",
       targetType: "webhook",
       targetId: id,
-      details: { url, events: created.eventTypes, secretFingerprint: row.fingerprint },
+      details: { url, events: created.eventTypes, dailyCap: created.dailyCap, secretFingerprint: row.fingerprint },
       at: now,
     });
     return created;
@@ -139,6 +158,7 @@ export async function getSubscription(organizationId: string, id: string, now: D
  * signatures.
  */
 export async function rotateSecret(principal: Principal, id: string, now: Date): Promise<{ secret: string; secretId: string; fingerprint: string; subscription: SubscriptionView }> {
+  await assertWithinDailyCap(pool(), principal.organizationId, id, now);
   const { secret, row } = newSecretRow(now);
   return prisma().$transaction(async (tx) => {
     const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM subscriptions WHERE id = ${id} AND organization_id = ${principal.organizationId} FOR UPDATE`;
@@ -177,6 +197,7 @@ export interface UpdateSubscriptionInput {
   events?: string[];
   description?: string;
   enabled?: boolean;
+  dailyCap?: number;
 }
 
 interface SubscriptionRow {
@@ -184,13 +205,20 @@ interface SubscriptionRow {
   event_types: string[];
   description: string;
   enabled: boolean;
+  daily_cap: number;
 }
+
+// The changes accepted while the webhook has used its daily cap: they are how an admin lifts it or stops deliveries.
+const CHANGES_ALLOWED_OVER_CAP: ReadonlySet<keyof UpdateSubscriptionInput> = new Set(["dailyCap", "enabled"]);
 
 /**
  * Changes a webhook. Disabling it holds its open deliveries. Enabling it again
  * clears the reason the platform had switched it off and releases the
  * deliveries held meanwhile, in order (lib/deliveries/hold.ts). Deliveries
  * already made keep the URL they were sent to; later attempts use the new one.
+ * A new daily cap applies to the current UTC day at once; deliveries held by
+ * the cap that it now admits are released. While the webhook has used its
+ * cap, only daily_cap and enabled may change (429 otherwise).
  */
 export async function updateSubscription(
   principal: Principal,
@@ -199,16 +227,19 @@ export async function updateSubscription(
   now: Date,
   options: { producer: () => Promise<PgBoss> },
 ): Promise<SubscriptionView> {
+  assertDailyCap(input.dailyCap);
   const url = input.url === undefined ? undefined : await assertDestination(input.url);
   // Released deliveries are queued in the same transaction as the change, so the producer must be started first.
-  const boss = input.enabled === true ? await options.producer() : undefined;
+  const boss = input.enabled === true || input.dailyCap !== undefined ? await options.producer() : undefined;
   await withTransaction(async (client) => {
     const found = await client.query<SubscriptionRow>(
-      `SELECT url, event_types, description, enabled FROM subscriptions WHERE id = $1 AND organization_id = $2 FOR UPDATE`,
+      `SELECT url, event_types, description, enabled, daily_cap FROM subscriptions WHERE id = $1 AND organization_id = $2 FOR UPDATE`,
       [id, principal.organizationId],
     );
     const current = found.rows[0];
     if (!current) throw problems.notFound(`Webhook ${id}`);
+    const requested = (Object.keys(input) as Array<keyof UpdateSubscriptionInput>).filter((key) => input[key] !== undefined);
+    if (requested.some((key) => !CHANGES_ALLOWED_OVER_CAP.has(key))) await assertWithinDailyCap(client, principal.organizationId, id, now);
     const next = { ...current };
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     if (url !== undefined && url !== current.url) {
@@ -228,19 +259,31 @@ export async function updateSubscription(
       next.enabled = input.enabled!;
       changes.enabled = { from: current.enabled, to: next.enabled };
     }
+    const capChanged = input.dailyCap !== undefined && input.dailyCap !== current.daily_cap;
+    if (capChanged) {
+      next.daily_cap = input.dailyCap!;
+      changes.daily_cap = { from: current.daily_cap, to: next.daily_cap };
+    }
     await client.query(
       `UPDATE subscriptions SET url = $2, event_types = $3, description = $4, enabled = $5, updated_at = $6::timestamptz,
          disabled_reason = CASE WHEN $7::boolean THEN NULL ELSE disabled_reason END,
-         disabled_at = CASE WHEN $7::boolean THEN (CASE WHEN $5::boolean THEN NULL ELSE $6::timestamptz END) ELSE disabled_at END
+         disabled_at = CASE WHEN $7::boolean THEN (CASE WHEN $5::boolean THEN NULL ELSE $6::timestamptz END) ELSE disabled_at END,
+         daily_cap = $8
        WHERE id = $1`,
-      [id, next.url, next.event_types, next.description, next.enabled, now, enabledChanged],
+      [id, next.url, next.event_types, next.description, next.enabled, now, enabledChanged, next.daily_cap],
     );
     const details: Record<string, unknown> = { changes };
     if (enabledChanged && !next.enabled) details.heldDeliveries = (await holdOpenDeliveries(client, [id])).length;
     if (enabledChanged && next.enabled) {
       const released = await releaseHeldDeliveries(client, id, now);
-      await queueAttempts(boss!, client, released, now);
-      details.releasedDeliveries = released.length;
+      await queueAttempts(boss!, client, released.toQueue, now);
+      details.releasedDeliveries = released.releasedIds.length;
+    }
+    if (capChanged && next.enabled) {
+      await lockBudgets(client, [id], now);
+      const released = await releaseWithinBudget(client, id, now);
+      await queueAttempts(boss!, client, released.toQueue, now);
+      if (released.released > 0) details.releasedHeldByCap = released.released;
     }
     if (Object.keys(changes).length > 0) {
       await recordAudit(client, {

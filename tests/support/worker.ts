@@ -13,8 +13,9 @@ export interface TestWorker {
 /**
  * Runs the real dispatch engine in the test process against the test
  * database. Jitter is pinned to zero so retry times are exact, and the idle
- * poll is short so a clock jump is noticed at once. A given clock also drives
- * the API handlers called in-process, until stop().
+ * poll and the sweep of held deliveries are short so a clock jump is noticed
+ * at once. A given clock also drives the API handlers called in-process,
+ * until stop().
  */
 export async function startTestWorker(
   options: { clock?: Clock; http?: Partial<HttpClientOptions>; engine?: Partial<EngineOptions> } = {},
@@ -24,7 +25,7 @@ export async function startTestWorker(
   const boss = createBoss({ role: "worker", clock });
   await boss.start();
   const http = createHttpClient({ allowPrivate: true, ...options.http });
-  const engine = new DeliveryEngine({ boss, http, clock, pollIntervalMs: 50, random: () => 0, ...options.engine });
+  const engine = new DeliveryEngine({ boss, http, clock, pollIntervalMs: 50, capSweepIntervalMs: 100, random: () => 0, ...options.engine });
   await engine.start();
   return {
     boss,

@@ -17,6 +17,7 @@ export const GET = handle(operations.listWebhooks, async ({ principal, query, no
 });
 
 export const POST = handle(operations.createWebhook, async ({ principal, body, now }) => {
-  const { subscription, secret } = await createSubscription(principal, body, now);
+  const { daily_cap: dailyCap, ...fields } = body;
+  const { subscription, secret } = await createSubscription(principal, { ...fields, dailyCap }, now);
   return { ...presentWebhook(subscription, now), secret };
 });

@@ -11,9 +11,10 @@ export const GET = handle(operations.getWebhook, async ({ principal, params, now
   return { ...presentWebhook(subscription, now), delivery_stats: presentWebhookStats(stats.get(subscription.id) ?? emptyWebhookStats()) };
 });
 
-export const PATCH = handle(operations.updateWebhook, async ({ principal, params, body, now }) =>
-  presentWebhook(await updateSubscription(principal, params.id, body, now, { producer }), now),
-);
+export const PATCH = handle(operations.updateWebhook, async ({ principal, params, body, now }) => {
+  const { daily_cap: dailyCap, ...fields } = body;
+  return presentWebhook(await updateSubscription(principal, params.id, { ...fields, dailyCap }, now, { producer }), now);
+});
 
 export const DELETE = handle(operations.deleteWebhook, async ({ principal, params, now }) => {
   await deleteSubscription(principal, params.id, now);

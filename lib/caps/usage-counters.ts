@@ -1,0 +1,130 @@
+import type pg from "pg";
+import { nextUtcDayStart, utcDayStart, utcHourStart } from "./window";
+
+/**
+ * The hourly usage counters of webhooks (table webhook_usage). They change
+ * only in the transaction that changes the deliveries they count, so they
+ * cannot drift from the deliveries whatever the number of workers:
+ *
+ * - `counted`: deliveries counted against the daily cap, each exactly once
+ *   (lib/caps/admission.ts, and a release beyond the cap);
+ * - `succeeded`, `failed`: deliveries that reached that final status in the
+ *   hour (lib/deliveries/record.ts, and the expiry of held deliveries);
+ * - `held`: deliveries the daily cap held in the hour.
+ */
+type Queryable = Pick<pg.PoolClient, "query">;
+
+export interface UsageChange {
+  subscriptionId: string;
+  // Any time inside the hour the change belongs to.
+  at: Date;
+  counted?: number;
+  succeeded?: number;
+  failed?: number;
+  held?: number;
+}
+
+interface MergedChange {
+  subscriptionId: string;
+  hour: Date;
+  counted: number;
+  succeeded: number;
+  failed: number;
+  held: number;
+}
+
+/** Adds up changes to the same webhook and hour, in key order. */
+export function mergeUsageChanges(changes: readonly UsageChange[]): MergedChange[] {
+  const merged = new Map<string, MergedChange>();
+  for (const change of changes) {
+    const hour = utcHourStart(change.at);
+    const key = `${change.subscriptionId}\u0000${hour.toISOString()}`;
+    const row = merged.get(key) ?? { subscriptionId: change.subscriptionId, hour, counted: 0, succeeded: 0, failed: 0, held: 0 };
+    row.counted += change.counted ?? 0;
+    row.succeeded += change.succeeded ?? 0;
+    row.failed += change.failed ?? 0;
+    row.held += change.held ?? 0;
+    merged.set(key, row);
+  }
+  const rows = [...merged.values()].filter((row) => row.counted + row.succeeded + row.failed + row.held !== 0);
+  rows.sort((a, b) => {
+    if (a.subscriptionId !== b.subscriptionId) return a.subscriptionId < b.subscriptionId ? -1 : 1;
+    return a.hour.getTime() - b.hour.getTime();
+  });
+  return rows;
+}
+
+/**
+ * Adds to the counters inside the caller's transaction. Rows are written in
+ * (webhook, hour) order, so concurrent writers lock them in the same order.
+ * Each row also takes the webhook's current cap, which is what a past day shows.
+ */
+export async function addUsage(client: Queryable, changes: readonly UsageChange[]): Promise<void> {
+  const rows = mergeUsageChanges(changes);
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO webhook_usage (subscription_id, organization_id, hour, counted, succeeded, failed, held, daily_cap)
+     SELECT u.subscription_id, s.organization_id, u.hour, u.counted, u.succeeded, u.failed, u.held, s.daily_cap
+     FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::int[], $6::int[]) WITH ORDINALITY
+       AS u(subscription_id, hour, counted, succeeded, failed, held, position)
+     JOIN subscriptions s ON s.id = u.subscription_id
+     ORDER BY u.position
+     ON CONFLICT (subscription_id, hour) DO UPDATE SET
+       counted = webhook_usage.counted + EXCLUDED.counted,
+       succeeded = webhook_usage.succeeded + EXCLUDED.succeeded,
+       failed = webhook_usage.failed + EXCLUDED.failed,
+       held = webhook_usage.held + EXCLUDED.held,
+       daily_cap = EXCLUDED.daily_cap`,
+    [
+      rows.map((row) => row.subscriptionId),
+      rows.map((row) => row.hour),
+      rows.map((row) => row.counted),
+      rows.map((row) => row.succeeded),
+      rows.map((row) => row.failed),
+      rows.map((row) => row.held),
+    ],
+  );
+}
+
+export interface DailyCapStatus {
+  subscriptionId: string;
+  organizationId: string;
+  enabled: boolean;
+  cap: number;
+  // Deliveries counted against the cap on the UTC day of `now`.
+  used: number;
+  // Set while deliveries are held by the cap: when they are next released.
+  cappedUntil: Date | null;
+}
+
+/** Returns each webhook's cap and what it used on the current UTC day; unknown ids are left out. */
+export async function dailyCapStatus(client: Queryable, subscriptionIds: readonly string[], now: Date): Promise<Map<string, DailyCapStatus>> {
+  if (subscriptionIds.length === 0) return new Map();
+  const result = await client.query<{
+    id: string;
+    organization_id: string;
+    enabled: boolean;
+    daily_cap: number;
+    used: number;
+    capped_until: Date | null;
+  }>(
+    `SELECT s.id, s.organization_id, s.enabled, s.daily_cap, b.capped_until,
+       COALESCE((SELECT SUM(u.counted) FROM webhook_usage u WHERE u.subscription_id = s.id AND u.hour >= $2 AND u.hour < $3), 0)::int AS used
+     FROM subscriptions s LEFT JOIN webhook_budgets b ON b.subscription_id = s.id
+     WHERE s.id = ANY($1)`,
+    [subscriptionIds, utcDayStart(now), nextUtcDayStart(now)],
+  );
+  return new Map(
+    result.rows.map((row) => [
+      row.id,
+      {
+        subscriptionId: row.id,
+        organizationId: row.organization_id,
+        enabled: row.enabled,
+        cap: row.daily_cap,
+        used: row.used,
+        cappedUntil: row.capped_until,
+      },
+    ]),
+  );
+}
