@@ -12,8 +12,8 @@ const SIGNED_IN_PREFIXES = ["/integrations", "/settings"];
  * script nonce and the Content Security Policy that names it; Next.js reads
  * the policy from the request headers and puts the nonce on its own scripts.
  * Portal pages send visitors without a session cookie to the sign-in page,
- * remembering where they were going; this only looks for the cookie, and the
- * portal's layout and the API check the session itself on every request.
+ * remembering where they were going. This only looks for the cookie, because
+ * the portal's layout and the API check the session itself on every request.
  */
 export function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;

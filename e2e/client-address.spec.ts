@@ -4,8 +4,8 @@ import { e2eState } from "./support/state";
 
 /**
  * The web server records the TCP peer of each request. With no trusted proxy
- * configured, an X-Forwarded-For header or a forged copy of the peer header
- * cannot make a request look as if it came from somewhere else: the audit
+ * configured, neither an X-Forwarded-For header nor a forged copy of the peer
+ * header makes a request look as if it came from somewhere else. The audit
  * trail and the throttling of failed credentials both see the real address.
  */
 test("a client cannot choose the address the audit trail records", async ({ request }) => {

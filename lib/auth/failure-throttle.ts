@@ -2,14 +2,14 @@ import { isIPv4 } from "../ip-address";
 import { ipv6Groups } from "../url-safety";
 
 /**
- * Slows, then refuses, credential guessing from one source. Each failed API
+ * Slows, then rejects, credential guessing from one source. Each failed API
  * key or password from a source adds one to its count, and the count drains
- * at a steady rate. Past `freeFailures` every further failure is answered
- * late, later each time; at `refuseAt` the source is refused outright, right
- * credentials included, until enough has drained. So a guesser gets a few
- * tries at full speed and then about one try per `windowMs / refuseAt`, while
- * the owner of the credentials, from another address, is never held back, and
- * even a shared address recovers by itself.
+ * at a steady rate. Past `freeFailures`, the response to every further failure
+ * is delayed, longer each time. At `refuseAt` failures the source is rejected
+ * outright, right credentials included, until enough has drained. So a guesser
+ * gets a few tries at full speed and then about one try per
+ * `windowMs / refuseAt`. The owner of the credentials, from another address, is
+ * never held back, and even a shared address recovers by itself.
  */
 export interface ThrottlePolicy {
   freeFailures: number;
@@ -37,16 +37,16 @@ export class FailureThrottle {
 
   constructor(private readonly policy: ThrottlePolicy) {}
 
-  /** Refuses a source whose count has reached the limit; call before checking its credentials. */
+  /** Rejects a source whose count has reached the limit. Call it before checking the credentials. */
   check(source: string | null, now: number): ThrottleDecision {
-    // Refused while one more failure would take the count past the limit.
+    // Rejected while one more failure would take the count past the limit.
     const excess = this.current(sourceKey(source), now) - (this.policy.refuseAt - 1);
     if (excess <= 0) return { refused: false };
     const drainMs = (excess * this.policy.windowMs) / this.policy.refuseAt;
     return { refused: true, retryAfterSeconds: Math.max(1, Math.ceil(drainMs / 1000)) };
   }
 
-  /** Counts a failure and returns how long to hold back the answer to it. */
+  /** Counts a failure and returns how many milliseconds to delay the response to it. */
   recordFailure(source: string | null, now: number): number {
     const key = sourceKey(source);
     const failures = this.current(key, now) + 1;
@@ -71,8 +71,8 @@ export class FailureThrottle {
 }
 
 /**
- * The unit a count is kept for: an IPv4 address, or the /64 network of an
- * IPv6 address, since one host usually holds a whole /64 and could otherwise
+ * Returns the unit a count is kept for: an IPv4 address, or the /64 network of
+ * an IPv6 address, because one host often owns a whole /64 and could otherwise
  * change address at every try. Requests whose address is unknown share one count.
  */
 export function sourceKey(address: string | null): string {

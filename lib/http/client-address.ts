@@ -4,9 +4,9 @@ import { ipv6Groups } from "../url-safety";
 /**
  * Where a request came from. The web server (web/server.ts) writes the TCP
  * peer's address into PEER_ADDRESS_HEADER, replacing whatever a client sent
- * under that name. When the peer is one of the reverse proxies named in
+ * under that name. When the peer is a reverse proxy named in
  * WVK_TRUSTED_PROXIES, the address that proxy appended to X-Forwarded-For is
- * taken instead, hop by hop from the right, so a client cannot choose its own
+ * used instead, hop by hop from the right. So a client cannot choose its own
  * address by sending the header itself. The result keys the throttling of
  * failed credentials and is recorded in the audit trail.
  */
@@ -15,8 +15,7 @@ export const PEER_ADDRESS_HEADER = "x-wasviking-peer-address";
 export function clientAddress(headers: Headers, trusted: TrustedProxies = trustedProxies()): string | null {
   const peer = headers.get(PEER_ADDRESS_HEADER);
   // Without the web server (next dev, in-process calls) there is no peer to
-  // start from; the forwarded address is then the only hint, and it is taken
-  // as given.
+  // start from. The forwarded address is then the only hint, so it is used as given.
   if (!peer) return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || null;
   const hops = (headers.get("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
   let address = normalize(peer);
@@ -48,7 +47,7 @@ export function parseTrustedProxies(text: string): TrustedProxies {
 
 let cachedProxies: { text: string; proxies: TrustedProxies } | undefined;
 
-/** The proxies of WVK_TRUSTED_PROXIES, parsed once per value. */
+/** Parses WVK_TRUSTED_PROXIES once per value and returns the proxies. */
 export function trustedProxies(): TrustedProxies {
   const text = process.env.WVK_TRUSTED_PROXIES ?? "";
   if (cachedProxies?.text !== text) cachedProxies = { text, proxies: parseTrustedProxies(text) };
@@ -77,7 +76,7 @@ function inRange(address: string, range: Range): boolean {
   return true;
 }
 
-/** The address as 32 or 128 bits, or null when it is not an IP address. */
+/** Converts an address to its 32 or 128 bits, or returns null when it is not an IP address. */
 function addressBits(address: string): number[] | null {
   const groups = isIPv4(address) ? address.split(".").map(Number) : ipv6Groups(address);
   if (!groups) return null;
@@ -85,7 +84,7 @@ function addressBits(address: string): number[] | null {
   return groups.flatMap((group) => Array.from({ length: width }, (_, index) => (group >> (width - 1 - index)) & 1));
 }
 
-/** An IPv4 address that reached an IPv6 socket (::ffff:a.b.c.d) is written as plain IPv4. */
+/** Rewrites an IPv4 address that reached an IPv6 socket (::ffff:a.b.c.d) as plain IPv4. */
 function normalize(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   return mapped && isIPv4(mapped[1]!) ? mapped[1]! : address;

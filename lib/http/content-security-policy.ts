@@ -1,5 +1,5 @@
 /**
- * The Content Security Policy of portal pages. Scripts run only when they come
+ * Builds the Content Security Policy of portal pages. Scripts run only when they come
  * from this origin or carry the nonce of the response that served them, so an
  * injected <script> or event-handler attribute never runs, even if some text
  * reached the page unescaped. Styles allow inline attributes: the charts set
@@ -23,7 +23,7 @@ export function contentSecurityPolicy(options: { nonce: string; development: boo
   return directives.map(([name, sources]) => `${name} ${sources.join(" ")}`).join("; ");
 }
 
-/** A fresh nonce: 128 random bits, base64 as CSP expects. */
+/** Generates a fresh nonce: 128 random bits in base64, as CSP expects. */
 export function newNonce(): string {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);

@@ -33,7 +33,7 @@ describe("API key guessing", () => {
     tenant = await createTenant("Guessing target");
   });
 
-  it("slows wrong keys from one address, then refuses that address, right key included", async () => {
+  it("slows, then rejects, one guessing address", async () => {
     useTestTime();
     const wrongKey = `${tenant.apiKey.slice(0, 13)}${"x".repeat(32)}`;
     for (let attempt = 1; attempt <= API_KEY_FAILURES.refuseAt; attempt++) {
@@ -79,7 +79,7 @@ describe("password guessing", () => {
     tenant = await createTenant("Password guessing target");
   });
 
-  it("refuses an address that tried too many passwords across accounts, and only that address", async () => {
+  it("rejects an address guessing across accounts", async () => {
     useTestTime();
     const victim = await createPortalUser(tenant.organizationId, "admin");
     const meta = (sourceIp: string) => ({ sourceIp, userAgent: "integration test", now: new Date(now) });
