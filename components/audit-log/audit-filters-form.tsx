@@ -2,9 +2,9 @@
 
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { DateRangeFields } from "@/components/ui/date-range-fields";
 import { inputClasses } from "@/components/ui/field";
 import { AUDIT_ACTION_CHOICES, type AuditFilters, hasAuditFilters, NO_AUDIT_FILTERS } from "@/lib/portal/audit-filters";
-import { fromLocalInputValue, toLocalInputValue } from "@/lib/portal/inspector-filters";
 
 /**
  * The audit log's filter bar. The action and the dates apply at once; the
@@ -75,30 +75,7 @@ export function AuditFiltersForm({ filters, error, onChange }: AuditFiltersFormP
             spellCheck={false}
           />
         </div>
-        <div>
-          <label htmlFor={`${id}-from`} className="block text-sm font-medium text-slate-800">
-            From (your time zone)
-          </label>
-          <input
-            id={`${id}-from`}
-            type="datetime-local"
-            className={`${inputClasses} mt-1`}
-            value={toLocalInputValue(filters.from)}
-            onChange={(event) => onChange({ ...filters, from: fromLocalInputValue(event.target.value) })}
-          />
-        </div>
-        <div>
-          <label htmlFor={`${id}-to`} className="block text-sm font-medium text-slate-800">
-            To
-          </label>
-          <input
-            id={`${id}-to`}
-            type="datetime-local"
-            className={`${inputClasses} mt-1`}
-            value={toLocalInputValue(filters.to)}
-            onChange={(event) => onChange({ ...filters, to: fromLocalInputValue(event.target.value) })}
-          />
-        </div>
+        <DateRangeFields id={id} from={filters.from} to={filters.to} onChange={(range) => onChange({ ...filters, ...range })} />
         <Button type="submit">Apply</Button>
         {hasAuditFilters(filters) ? (
           <Button tone="ghost" onClick={() => onChange(NO_AUDIT_FILTERS)}>
