@@ -73,6 +73,9 @@ test("admin filters the audit log by action", async ({ page }) => {
   await expect(details).toContainText('"daily_cap"');
   await expect(details).toContainText("1234");
   await screenshot(page, "audit-log-cap-change");
+  await page.reload();
+  await expect(page.getByLabel("Action")).toHaveValue("webhook.daily_cap_changed");
+  await expect(rows).toHaveCount(1);
 
   await page.getByLabel("Action").selectOption({ label: "Webhook changed" });
   await expect(rows).toHaveCount(1);

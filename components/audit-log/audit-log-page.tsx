@@ -1,12 +1,13 @@
 "use client";
 
-import { useState } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useMemo } from "react";
 import { useCanManage } from "@/components/shell/portal-context";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { EmptyState, ErrorState, SkeletonRows } from "@/components/ui/states";
 import { ApiProblem } from "@/lib/portal/api-client";
-import { type AuditFilters, auditQueryOfFilters, hasAuditFilters, NO_AUDIT_FILTERS } from "@/lib/portal/audit-filters";
+import { type AuditFilters, auditFiltersFromSearchParams, auditQueryOfFilters, hasAuditFilters, searchParamsOfAuditFilters } from "@/lib/portal/audit-filters";
 import { AuditEntryRow } from "./audit-entry-row";
 import { AuditFiltersForm } from "./audit-filters-form";
 import { useAuditLog } from "./queries";
@@ -14,7 +15,14 @@ import { useAuditLog } from "./queries";
 /** Settings → Audit log: who changed webhooks, secrets and API keys, and who signed in, newest first. Admins only. */
 export function AuditLogPage() {
   const isAdmin = useCanManage();
-  const [filters, setFilters] = useState<AuditFilters>(NO_AUDIT_FILTERS);
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const filters = useMemo(() => auditFiltersFromSearchParams(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const setFilters = (next: AuditFilters) => {
+    const query = searchParamsOfAuditFilters(next).toString();
+    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+  };
   const translated = auditQueryOfFilters(filters);
   const query = "query" in translated ? translated.query : null;
   const log = useAuditLog(query, { enabled: isAdmin });

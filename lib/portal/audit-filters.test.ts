@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { AUDIT_ACTION_NAMES } from "../audit-log/actions";
-import { AUDIT_ACTION_CHOICES, auditQueryOfFilters, hasAuditFilters, NO_AUDIT_FILTERS } from "./audit-filters";
+import {
+  AUDIT_ACTION_CHOICES,
+  auditFiltersFromSearchParams,
+  auditQueryOfFilters,
+  hasAuditFilters,
+  NO_AUDIT_FILTERS,
+  searchParamsOfAuditFilters,
+} from "./audit-filters";
 
 const USER = "usr_01KBQ2A9M5X1C8T3V6Q4N7R0JK";
 const WEBHOOK = "wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK";
@@ -42,5 +49,26 @@ describe("audit log filters", () => {
       for (const action of choice.value.split(",")) expect(AUDIT_ACTION_NAMES).toContain(action);
     }
     expect(AUDIT_ACTION_CHOICES.map((choice) => choice.value)).toEqual(expect.arrayContaining(AUDIT_ACTION_NAMES));
+  });
+
+  it("round-trips through the page URL", () => {
+    const filters = { action: "webhook.enabled,webhook.disabled", actor: USER, targetId: WEBHOOK, from: "2026-12-01T00:00:00.000Z", to: "2026-12-02T00:00:00.000Z" };
+    const params = searchParamsOfAuditFilters(filters);
+    expect(params.toString()).toBe(
+      "action=webhook.enabled%2Cwebhook.disabled&actor=usr_01KBQ2A9M5X1C8T3V6Q4N7R0JK&target_id=wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK&from=2026-12-01T00%3A00%3A00.000Z&to=2026-12-02T00%3A00%3A00.000Z",
+    );
+    expect(auditFiltersFromSearchParams(params)).toEqual(filters);
+  });
+
+  it("leaves empty filters out of the URL", () => {
+    expect(searchParamsOfAuditFilters(NO_AUDIT_FILTERS).toString()).toBe("");
+    expect(auditFiltersFromSearchParams(new URLSearchParams())).toEqual(NO_AUDIT_FILTERS);
+  });
+
+  it("drops a time in the URL that does not parse", () => {
+    expect(auditFiltersFromSearchParams(new URLSearchParams("from=yesterday&to=2026-12-02T00:00:00.000Z"))).toEqual({
+      ...NO_AUDIT_FILTERS,
+      to: "2026-12-02T00:00:00.000Z",
+    });
   });
 });

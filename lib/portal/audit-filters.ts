@@ -1,9 +1,9 @@
 import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS, type AuditAction } from "../audit-log/actions";
 
 /**
- * The audit log page's filters as the form keeps them, and their translation
- * into the query of GET /v1/audit-log. Pure, so the same filters always
- * request the same entries.
+ * The audit log page's filters, kept in the page's URL so a filtered view can
+ * be shared and survives a reload, and their translation into the query of
+ * GET /v1/audit-log. Pure, so the same URL always requests the same entries.
  */
 export interface AuditFilters {
   // One action, or a group of several joined by commas; empty for all.
@@ -27,6 +27,30 @@ export const AUDIT_ACTION_CHOICES: ReadonlyArray<{ value: string; label: string 
   { value: "api_key.created,api_key.revoked", label: "API keys created or revoked" },
   ...AUDIT_ACTION_NAMES.map((action: AuditAction) => ({ value: action, label: AUDIT_ACTIONS[action] })),
 ];
+
+const URL_NAMES: Record<keyof AuditFilters, string> = { action: "action", actor: "actor", targetId: "target_id", from: "from", to: "to" };
+
+/** Reads the filters from a page URL's query; missing values read as no filter, and times that do not parse are dropped. */
+export function auditFiltersFromSearchParams(params: URLSearchParams): AuditFilters {
+  const time = (value: string | null) => (value !== null && !Number.isNaN(new Date(value).getTime()) ? value : "");
+  return {
+    action: params.get(URL_NAMES.action) ?? "",
+    actor: params.get(URL_NAMES.actor) ?? "",
+    targetId: params.get(URL_NAMES.targetId) ?? "",
+    from: time(params.get(URL_NAMES.from)),
+    to: time(params.get(URL_NAMES.to)),
+  };
+}
+
+/** Writes the filters as a page URL's query, leaving out empty ones. */
+export function searchParamsOfAuditFilters(filters: AuditFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of Object.keys(URL_NAMES) as Array<keyof AuditFilters>) {
+    const value = filters[key].trim();
+    if (value !== "") params.set(URL_NAMES[key], value);
+  }
+  return params;
+}
 
 const ACTOR = /^(system|(usr|key)_[0-9A-HJKMNP-TV-Z]{26})$/;
 const TARGET = /^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$/;
