@@ -1,17 +1,16 @@
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
-import { applyMigrations } from "../scripts/lib/migrations";
+import { createBenchDatabase } from "./database";
 
 /**
  * `npm run bench:audit-log -- [entries]`: times the audit log's query
  * (lib/audit-log/queries.ts) for one page of 50 entries under each kind of
- * filter. It creates a scratch database on the DATABASE_URL server and seeds
+ * filter. It creates a scratch database on DATABASE_URL's server and seeds
  * one organisation with `entries` audit entries (1,000,000 by default) spread
  * over a year. They come from 50 actors and name 200 webhooks, with six
  * frequent actions, one rare action (1 entry in 5,000) and one rare target
- * (1 in 10,000). After ANALYZE it prints
- * the median and maximum of 15 runs of each filter, then drops the database.
+ * (1 in 10,000). After ANALYZE it prints the median and maximum of 15 runs of
+ * each filter, then drops the database. Without DATABASE_URL it uses the
+ * embedded PostgreSQL of the other benchmarks.
  */
 // Dropping the scratch database ends the pool's last connections, which the product's logger would report as warnings.
 process.env.LOG_LEVEL ??= "error";
@@ -19,20 +18,11 @@ process.env.LOG_LEVEL ??= "error";
 const RUNS = 15;
 const BATCH = 10_000;
 const total = Number(process.argv[2] ?? 1_000_000);
-const serverUrl = process.env.DATABASE_URL;
-if (!serverUrl) throw new Error("DATABASE_URL is missing: point it at a PostgreSQL server where a scratch database may be created");
 if (!Number.isInteger(total) || total < BATCH) throw new Error(`Invalid number of entries "${process.argv[2]}": give an integer of at least ${BATCH}`);
 
-const name = `wvk_bench_${randomBytes(3).toString("hex")}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-
+const database = await createBenchDatabase({ useEmbedded: false, statements: false, keep: false, log: (message) => console.log(message) });
 try {
-  await applyMigrations(url.toString());
-  process.env.DATABASE_URL = url.toString();
+  process.env.DATABASE_URL = database.url;
   const { closeDatabase, pool } = await import("../lib/db");
   const { listAuditEntries } = await import("../lib/audit-log/queries");
   const { newId } = await import("../lib/ids");
@@ -65,7 +55,7 @@ try {
     );
   }
   await pool().query("ANALYZE audit_entries");
-  console.log(`seeded ${total.toLocaleString("en-US")} audit entries in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+  console.log(`PostgreSQL ${database.serverVersion}: seeded ${total.toLocaleString("en-US")} audit entries in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
   const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600 * 1000);
   const cases: Array<[string, Parameters<typeof listAuditEntries>[1]]> = [
@@ -91,6 +81,5 @@ try {
   }
   await closeDatabase();
 } finally {
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
+  await database.drop();
 }
