@@ -96,6 +96,16 @@ export async function signInWithPassword(email: string, password: string, meta: 
 
   const user = { id: row.id, organizationId: row.organization_id, email: row.email, name: row.name, lastSignInAt: row.last_sign_in_at };
   if ((await recentFailures(user, meta.now)) >= MAX_FAILED_SIGN_INS) {
+    // Not user.sign_in_failed, which the lockout counts: rejections while locked must not prolong it.
+    await recordAudit(pool(), {
+      organizationId: user.organizationId,
+      actor: signInFormActor(meta),
+      action: "user.sign_in_locked",
+      targetType: "user",
+      targetId: user.id,
+      details: { maxFailedSignIns: MAX_FAILED_SIGN_INS, windowMinutes: FAILED_SIGN_IN_WINDOW_MS / 60_000 },
+      at: meta.now,
+    });
     logger.warn({ userId: user.id, sourceIp: meta.sourceIp }, "portal sign-in rejected: too many failed attempts");
     return { ok: false, reason: "locked" };
   }
