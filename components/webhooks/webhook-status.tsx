@@ -17,15 +17,15 @@ const HEALTH_BADGES: Partial<Record<WebhookFields["health"]["state"], { tone: Ba
   warned: { tone: "red", label: "Failing" },
 };
 
-/** The health of an enabled webhook, when it is not healthy (lib/subscriptions/health.ts). */
+/** Renders the health of an enabled webhook as a badge, and nothing when it is healthy (lib/subscriptions/health.ts). */
 export function HealthBadge({ health }: { health: WebhookFields["health"] }) {
   const shown = HEALTH_BADGES[health.state];
   return shown ? <Badge tone={shown.tone}>{shown.label}</Badge> : null;
 }
 
 /**
- * The notice that WASViking is about to switch the webhook off, shown from a
- * day before; nothing in any other state.
+ * Renders the notice that WASViking is about to switch the webhook off, from a
+ * day before, and nothing in any other state.
  */
 export function DisablingWarning({ health, compact = false }: { health: WebhookFields["health"]; compact?: boolean }) {
   if (health.state !== "warned" || !health.disable_at || !health.failing_since) return null;

@@ -143,7 +143,7 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
   const pauses = new Map<string, Date>();
   // Deliveries of real events that reached succeeded or failed, for the usage counters.
   const outcomes: UsageChange[] = [];
-  // Every request sent, stale duplicates included, tells whether the endpoint works (lib/subscriptions/health.ts).
+  // Every request sent, stale duplicates included, shows whether the endpoint works (lib/subscriptions/health.ts).
   const healthOutcomes: AttemptOutcome[] = [];
 
   for (const record of records) {

@@ -26,8 +26,8 @@ type Queryable = Pick<pg.PoolClient, "query">;
  * Applies a batch's health changes in one statement. Webhooks with nothing to
  * change (only successes on a row with no failures) are neither locked nor
  * written, so a healthy webhook costs no row write per batch. The rows are
- * locked in id order, as every batch locks them, so concurrent batches
- * cannot deadlock here.
+ * locked in id order, so two batches cannot deadlock on each other in this
+ * statement. A deadlock elsewhere runs the whole transaction again (lib/db.ts).
  */
 export async function applyHealthChanges(client: Queryable, changes: readonly HealthChange[]): Promise<void> {
   if (changes.length === 0) return;
@@ -59,8 +59,8 @@ export async function applyHealthChanges(client: Queryable, changes: readonly He
 
 /**
  * Switches an enabled webhook off by a platform rule and records it in the
- * audit trail as done by the system. Its open deliveries are left to the
- * caller, which holds them once the rest of its work is planned. Returns
+ * audit trail as done by the system. The caller then moves its open
+ * deliveries to held, once the rest of its work is planned. Returns
  * false when the webhook was already disabled.
  */
 export async function disableWebhookByRule(

@@ -14,8 +14,8 @@
  *
  * Every attempt counts, whatever triggered it: a test or a replay that
  * succeeds shows the endpoint works again. A throttling answer (429, or 503
- * with Retry-After) counts neither way, because the receiver is up and asks
- * us to slow down.
+ * with Retry-After) counts neither way, because the receiver is up and
+ * requests that we slow down.
  */
 
 export const DEGRADED_WINDOW_MS = 60 * 60 * 1000;
@@ -48,7 +48,7 @@ export interface Health {
   consecutiveFailures: number;
   // When the worker switches the webhook off unless an attempt succeeds first; null unless failing or warned.
   disableAt: Date | null;
-  // Why the platform switched the webhook off; null while enabled, and when an admin switched it off.
+  // The platform rule that switched the webhook off; null while enabled, and when an admin switched it off.
   disabledCause: DisabledCause | null;
 }
 
@@ -83,21 +83,21 @@ export function isDueForDisabling(facts: HealthFacts, now: Date): boolean {
   return facts.enabled && isFailing(facts, now) && now.getTime() - facts.failingSince.getTime() >= DISABLE_AFTER_MS;
 }
 
-/** The latest `failing_since` a webhook due for disabling at `now` can have, for the sweep's index scan. */
+/** Returns the latest `failing_since` of a webhook due for disabling at `now`, for the sweep's index scan. */
 export function disablingCutoff(now: Date): Date {
   return new Date(now.getTime() - DISABLE_AFTER_MS);
 }
 
 export interface AttemptOutcome {
   subscriptionId: string;
-  // null for a throttling answer, which counts neither as a success nor as a failure.
+  // null for a throttling response, which counts neither as a success nor as a failure.
   succeeded: boolean | null;
   startedAt: Date;
   endedAt: Date;
 }
 
 /**
- * What a batch of attempts changes on one webhook's row. With `reset`, a
+ * The change a batch of attempts makes to one webhook's row. With `reset`, a
  * success in the batch ends the run of failures on the row, and `failures`
  * and `failingSince` describe the run that followed it (none when the success
  * came last). Without it, they extend the row's run.
