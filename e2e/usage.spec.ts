@@ -56,7 +56,8 @@ async function tableOf(figure: Locator): Promise<string[][]> {
 
 async function openUsageTab(page: Page): Promise<void> {
   await page.goto(`/integrations/webhooks/${webhookId}/usage`);
-  await expect(page.getByRole("heading", { name: "Usage", level: 2 })).toBeVisible();
+  // The tab waits for two usage reports; on a machine busy with other work they took more than the default 5 s.
+  await expect(page.getByRole("heading", { name: "Usage", level: 2 })).toBeVisible({ timeout: 20_000 });
 }
 
 test.beforeAll(async () => {

@@ -12,7 +12,7 @@ import { useUpdateWebhook } from "./mutations";
 import { useWebhook } from "./queries";
 import { SendTestEventButton } from "./send-test-event";
 import { WEBHOOK_TABS, webhookTabPath } from "./webhook-tabs";
-import { EnabledBadge, LastDelivery, SuccessRate } from "./webhook-status";
+import { DisablingWarning, EnabledBadge, HealthBadge, LastDelivery, SuccessRate } from "./webhook-status";
 
 const LIST = { href: "/integrations/webhooks", label: "Webhooks" };
 
@@ -54,6 +54,7 @@ function WebhookHeader({ webhook }: { webhook: Webhook }) {
         description={
           <span className="flex flex-wrap items-center gap-2">
             <EnabledBadge webhook={webhook} />
+            <HealthBadge health={webhook.health} />
             <span>{webhook.description || "No description"}</span>
           </span>
         }
@@ -77,6 +78,7 @@ function WebhookHeader({ webhook }: { webhook: Webhook }) {
           WASViking switched this webhook off: {webhook.disabled_reason}. Fix the endpoint, then enable the webhook again.
         </div>
       ) : null}
+      <DisablingWarning health={webhook.health} />
       <dl className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
         <div>
           <dt className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Last delivery</dt>

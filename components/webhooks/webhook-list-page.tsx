@@ -8,7 +8,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { EmptyState, ErrorState, SkeletonRows } from "@/components/ui/states";
 import type { Webhook } from "@/lib/portal/api-client";
 import { useWebhooks } from "./queries";
-import { EnabledBadge, LastDelivery, SuccessRate } from "./webhook-status";
+import { DisablingWarning, EnabledBadge, HealthBadge, LastDelivery, SuccessRate } from "./webhook-status";
 
 const SHOWN_EVENT_TYPES = 3;
 
@@ -77,6 +77,7 @@ function WebhookRow({ webhook }: { webhook: Webhook }) {
               {webhook.url}
             </Link>
             <EnabledBadge webhook={webhook} />
+            <HealthBadge health={webhook.health} />
           </div>
           <p className="mt-1 text-sm text-slate-600">{webhook.description || <span className="italic">No description</span>}</p>
         </div>
@@ -106,6 +107,7 @@ function WebhookRow({ webhook }: { webhook: Webhook }) {
           </div>
         </dl>
       </div>
+      <DisablingWarning health={webhook.health} compact />
     </li>
   );
 }

@@ -3,6 +3,7 @@ import { auditActionLabel } from "../audit-log/actions";
 import type { AuditEntryRow } from "../audit-log/queries";
 import type { CapToday, UsageBucket } from "../caps/usage-report";
 import type { WebhookStats } from "../deliveries/webhook-stats";
+import { deriveHealth } from "../subscriptions/health";
 import type { SubscriptionView } from "../subscriptions/service";
 
 /** Maps stored rows to API shapes; the response schemas in lib/api/schemas.ts then format and filter them. */
@@ -17,6 +18,7 @@ export function presentWebhook(subscription: SubscriptionView, now: Date) {
     // A pause that already ended is not shown.
     paused_until: subscription.pausedUntil && subscription.pausedUntil > now ? subscription.pausedUntil : null,
     daily_cap: subscription.dailyCap,
+    health: presentHealth(subscription, now),
     secrets: subscription.secrets.map((secret) => ({
       id: secret.id,
       fingerprint: secret.fingerprint,
@@ -26,6 +28,18 @@ export function presentWebhook(subscription: SubscriptionView, now: Date) {
     })),
     created_at: subscription.createdAt,
     updated_at: subscription.updatedAt,
+  };
+}
+
+/** Maps a webhook's health (lib/subscriptions/health.ts) at `now` to its API shape. */
+export function presentHealth(subscription: SubscriptionView, now: Date) {
+  const health = deriveHealth(subscription, now);
+  return {
+    state: health.state,
+    failing_since: health.failingSince,
+    consecutive_failures: health.consecutiveFailures,
+    disable_at: health.disableAt,
+    disabled_cause: health.disabledCause,
   };
 }
 

@@ -77,6 +77,25 @@ export const secretSummary = z.object({
   expires_at: nullableIsoOut,
 }).meta({ id: "Secret" });
 
+export const webhookHealth = z
+  .object({
+    state: z
+      .enum(["healthy", "degraded", "failing", "warned", "disabled"])
+      .describe(
+        "healthy: no failed attempt in the last hour. degraded: failed attempts in the last hour, or a run of failures below the failing thresholds. " +
+          "failing: no success for 1 hour and at least 5 failed attempts in a row. warned: failing, and disable_at is less than 24 hours away. " +
+          "disabled: switched off, by WASViking (see disabled_cause) or by an admin",
+      ),
+    failing_since: nullableIsoOut.describe("Start of the first failed attempt with no success after it; null when the last attempt succeeded"),
+    consecutive_failures: z.number().int().describe("Failed attempts since the last success"),
+    disable_at: nullableIsoOut.describe("When WASViking switches the webhook off unless an attempt succeeds first; null unless failing or warned"),
+    disabled_cause: z
+      .enum(["gone", "failing"])
+      .nullable()
+      .describe("Why WASViking switched the webhook off: gone (the receiver answered 410), failing (no success for 5 days); null otherwise"),
+  })
+  .meta({ id: "WebhookHealth" });
+
 export const webhook = z.object({
   id: z.string(),
   url: z.string(),
@@ -86,6 +105,7 @@ export const webhook = z.object({
   disabled_reason: z.string().nullable(),
   paused_until: nullableIsoOut.describe("Until when automatic attempts wait because the receiver answered 429 (or 503 with Retry-After); null when not paused"),
   daily_cap: z.number().int(),
+  health: webhookHealth,
   secrets: z.array(secretSummary),
   created_at: isoOut,
   updated_at: isoOut,

@@ -1,12 +1,13 @@
 import type pg from "pg";
 import type { JobAttempt, PgBoss } from "pg-boss";
-import { recordAudit, SYSTEM_ACTOR } from "../audit";
 import { addUsage, type UsageChange } from "../caps/usage-counters";
 import { withTransaction } from "../db";
 import type { SendResult } from "../dispatch/http-client";
 import { type AttemptToQueue, type AttemptTrigger, DELIVERY_QUEUE, queueAttempts, transactionExecutor } from "../dispatch/queue";
 import { newId } from "../ids";
 import { logger } from "../log";
+import { type AttemptOutcome, foldHealthChanges } from "../subscriptions/health";
+import { applyHealthChanges, disableWebhookByRule } from "../subscriptions/health-store";
 import { type Deferral, deferAttempts } from "./defer";
 import { type DueJob, holdDueDeliveriesOfDisabledWebhooks, holdOpenDeliveries } from "./hold";
 import { afterAttempt, type DeliveryState, type DeliveryStatus } from "./transitions";
@@ -142,6 +143,8 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
   const pauses = new Map<string, Date>();
   // Deliveries of real events that reached succeeded or failed, for the usage counters.
   const outcomes: UsageChange[] = [];
+  // Every request sent, stale duplicates included, shows whether the endpoint works (lib/subscriptions/health.ts).
+  const healthOutcomes: AttemptOutcome[] = [];
 
   for (const record of records) {
     const row = deliveries.get(record.deliveryId);
@@ -157,6 +160,12 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     const id = newId("attempt", record.startedAt);
     attemptRows.push({ record, id, number: row.attempt_count });
     attempts.push({ id, deliveryId: row.id, number: row.attempt_count });
+    healthOutcomes.push({
+      subscriptionId: row.subscription_id,
+      succeeded: record.verdict.pauseWebhookSeconds === null ? record.verdict.succeeded : null,
+      startedAt: record.startedAt,
+      endedAt: record.endedAt,
+    });
 
     const isCurrentAutomatic =
       record.trigger === "automatic" &&
@@ -248,6 +257,7 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
   }
 
   await addUsage(client, outcomes);
+  await applyHealthChanges(client, foldHealthChanges(healthOutcomes));
 
   if (pauses.size > 0) {
     const paused = [...pauses.entries()].sort(([a], [b]) => a.localeCompare(b));
@@ -260,21 +270,9 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
 
   const disabledNow: string[] = [];
   for (const [subscriptionId, info] of disable) {
-    const result = await client.query(
-      `UPDATE subscriptions SET enabled = false, disabled_reason = $2, disabled_at = $3, updated_at = $3 WHERE id = $1 AND enabled`,
-      [subscriptionId, "The receiver answered HTTP 410 Gone", options.now],
-    );
-    if (result.rowCount) {
+    const webhook = { subscriptionId, organizationId: info.organizationId };
+    if (await disableWebhookByRule(client, webhook, "gone", { reason: "receiver answered 410 Gone" }, options.now)) {
       disabledNow.push(subscriptionId);
-      await recordAudit(client, {
-        organizationId: info.organizationId,
-        actor: SYSTEM_ACTOR,
-        action: "webhook.disabled",
-        targetType: "webhook",
-        targetId: subscriptionId,
-        details: { reason: "receiver answered 410 Gone" },
-        at: options.now,
-      });
       logger.warn({ webhookId: subscriptionId }, "webhook disabled after a 410 Gone answer");
     }
   }

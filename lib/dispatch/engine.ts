@@ -11,6 +11,7 @@ import type { DueJob } from "../deliveries/hold";
 import { type AttemptRecord, recordAttempts } from "../deliveries/record";
 import { logger } from "../log";
 import { deferredAttemptAt } from "../retry-schedule";
+import { disableFailingWebhooks } from "../subscriptions/health-store";
 import { validSecrets } from "../subscriptions/secrets";
 import { performAttempt } from "./attempt";
 import type { HttpClient } from "./http-client";
@@ -31,7 +32,8 @@ import { type AttemptJobData, DELIVERY_QUEUE, WAKE_CHANNEL } from "./queue";
  * smoothing of its webhook (lib/caps/admission.ts). The engine also sweeps,
  * every `capSweepIntervalMs` and at each UTC midnight, the deliveries the cap
  * held: released when a new day's budget opens, given up after 24 hours
- * (lib/caps/release.ts).
+ * (lib/caps/release.ts). The same sweep switches off webhooks whose attempts
+ * all failed for days (lib/subscriptions/health.ts).
  */
 export interface EngineOptions {
   boss: PgBoss;
@@ -52,7 +54,7 @@ export interface EngineOptions {
   recordRetryWindowMs?: number;
   // Smoothing of each webhook's attempts; the worker reads it from WVK_WEBHOOK_RATE_PER_SECOND and WVK_WEBHOOK_BURST.
   pacing?: PacingSettings;
-  // How often to look for held deliveries to release or give up, besides each UTC midnight.
+  // How often to look for held deliveries to release or give up, and for webhooks to switch off, besides each UTC midnight.
   capSweepIntervalMs?: number;
   random?: () => number;
 }
@@ -105,6 +107,7 @@ export class DeliveryEngine {
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   private endSweepWait: (() => void) | undefined;
   private lastSweepFailureLog = 0;
+  private lastHealthSweepFailureLog = 0;
 
   constructor(options: EngineOptions) {
     this.options = {
@@ -250,7 +253,10 @@ export class DeliveryEngine {
     }
   }
 
-  /** Releases and expires held deliveries every capSweepIntervalMs, and right after each UTC midnight. */
+  /**
+   * Releases and expires held deliveries, and switches off webhooks failing for
+   * days, every capSweepIntervalMs and right after each UTC midnight.
+   */
   private async runSweeps(): Promise<void> {
     while (this.running) {
       const untilMidnight = nextUtcDayStart(this.now()).getTime() - this.now().getTime();
@@ -268,6 +274,14 @@ export class DeliveryEngine {
         if (Date.now() - this.lastSweepFailureLog >= 30_000) {
           this.lastSweepFailureLog = Date.now();
           logger.error({ err: error }, "releasing deliveries held by the daily cap failed; trying again at the next sweep");
+        }
+      }
+      try {
+        await disableFailingWebhooks(this.now());
+      } catch (error) {
+        if (Date.now() - this.lastHealthSweepFailureLog >= 30_000) {
+          this.lastHealthSweepFailureLog = Date.now();
+          logger.error({ err: error }, "switching off failing webhooks failed; trying again at the next sweep");
         }
       }
     }

@@ -34,6 +34,10 @@ const subscriptionColumns = {
   eventTypes: true,
   enabled: true,
   disabledReason: true,
+  disabledCause: true,
+  failingSince: true,
+  consecutiveFailures: true,
+  lastFailureAt: true,
   pausedUntil: true,
   dailyCap: true,
   createdAt: true,
@@ -219,8 +223,9 @@ const CHANGES_ALLOWED_OVER_CAP: ReadonlySet<keyof UpdateSubscriptionInput> = new
 
 /**
  * Changes a webhook. Disabling it holds its open deliveries. Enabling it again
- * clears the reason the platform had switched it off and releases the
- * deliveries held meanwhile, in order (lib/deliveries/hold.ts). Deliveries
+ * clears the reason the platform had switched it off and its health facts
+ * (a fresh start, so the sweep does not switch it off again at once), and
+ * releases the deliveries held meanwhile, in order (lib/deliveries/hold.ts). Deliveries
  * already made keep the URL they were sent to; later attempts use the new one.
  * A new daily cap applies to the current UTC day at once; deliveries held by
  * the cap that it now admits are released. While the webhook has used its
@@ -267,6 +272,10 @@ export async function updateSubscription(
     await client.query(
       `UPDATE subscriptions SET url = $2, event_types = $3, description = $4, enabled = $5, updated_at = $6::timestamptz,
          disabled_reason = CASE WHEN $7::boolean THEN NULL ELSE disabled_reason END,
+         disabled_cause = CASE WHEN $7::boolean THEN NULL ELSE disabled_cause END,
+         failing_since = CASE WHEN $7::boolean AND $5::boolean THEN NULL ELSE failing_since END,
+         consecutive_failures = CASE WHEN $7::boolean AND $5::boolean THEN 0 ELSE consecutive_failures END,
+         last_failure_at = CASE WHEN $7::boolean AND $5::boolean THEN NULL ELSE last_failure_at END,
          disabled_at = CASE WHEN $7::boolean THEN (CASE WHEN $5::boolean THEN NULL ELSE $6::timestamptz END) ELSE disabled_at END,
          daily_cap = $8
        WHERE id = $1`,
