@@ -46,6 +46,9 @@ export interface EngineOptions {
   pollIntervalMs?: number;
   // Finished attempts wait at most this long to be recorded with others.
   recordDelayMs?: number;
+  // Recording transactions that may run at once. Batches lock disjoint deliveries and jobs, and shared rows
+  // (ordering chains, usage counters) in key order, so concurrent batches cannot deadlock each other.
+  maxConcurrentRecords?: number;
   // How long a batch that cannot be recorded (database unreachable) is tried again before its jobs are left to expire.
   // Recording after the jobs expired is still right: another worker cannot take them while the database is away,
   // and if it did meanwhile, completion is fenced by the job's retry count and the late attempt is only added to the log.
@@ -94,7 +97,9 @@ export class DeliveryEngine {
   private slotFreed: (() => void) | undefined;
   private settled: Outcome[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  // Batches waiting for a recording slot, and the recording transactions running now.
+  private unwritten: Outcome[][] = [];
+  private writing = new Set<Promise<void>>();
   private listener: pg.Client | undefined;
   private listenerRetry: ReturnType<typeof setTimeout> | undefined;
   private failingSince: number | undefined;
@@ -115,6 +120,7 @@ export class DeliveryEngine {
       perWebhookConcurrency: 16,
       pollIntervalMs: 1000,
       recordDelayMs: 10,
+      maxConcurrentRecords: 3,
       recordRetryWindowMs: 5 * 60_000,
       pacing: DEFAULT_PACING,
       capSweepIntervalMs: 10_000,
@@ -392,15 +398,31 @@ export class DeliveryEngine {
     }
   }
 
-  /** Records every settled outcome; batches are written one at a time, in order. */
-  private flush(): Promise<void> {
+  /**
+   * Hands every settled outcome to a recorder, and resolves once everything
+   * settled so far is recorded. Up to maxConcurrentRecords batches are written
+   * at once, because a fetch can only take the slots that recorded jobs free.
+   */
+  private async flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const batch = this.settled;
-    this.settled = [];
-    if (batch.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(() => this.write(batch));
-    return this.flushing;
+    if (this.settled.length > 0) {
+      this.unwritten.push(this.settled);
+      this.settled = [];
+      this.startWrites();
+    }
+    while (this.writing.size > 0) await Promise.all([...this.writing]);
+  }
+
+  private startWrites(): void {
+    while (this.writing.size < this.options.maxConcurrentRecords && this.unwritten.length > 0) {
+      const batch = this.unwritten.shift()!;
+      const writing: Promise<void> = this.write(batch).finally(() => {
+        this.writing.delete(writing);
+        this.startWrites();
+      });
+      this.writing.add(writing);
+    }
   }
 
   /**
