@@ -204,11 +204,25 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
   }
 
   if (attemptRows.length > 0) {
+    const last = new Map(attemptRows.map((item) => [item.record.deliveryId, item.record]));
+    const changed = [...last.keys()].map((id) => deliveries.get(id)!);
+    // One statement stores the attempts and the deliveries' new states, to save a round trip per batch.
     await client.query(
-      `INSERT INTO attempts (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, response_status,
-                             response_headers, response_body, response_body_truncated, error_class, error_detail, succeeded)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::attempt_trigger[], $5::text[], $6::timestamptz[], $7::int[],
-                            $8::jsonb[], $9::int[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::boolean[])`,
+      `WITH inserted AS (
+         INSERT INTO attempts (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, response_status,
+                               response_headers, response_body, response_body_truncated, error_class, error_detail, succeeded)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::attempt_trigger[], $5::text[], $6::timestamptz[], $7::int[],
+                              $8::jsonb[], $9::int[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::boolean[])
+       )
+       UPDATE deliveries d SET
+         status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
+         held_reason = CASE WHEN v.status IN ('held', 'failed') THEN d.held_reason END,
+         next_attempt_at = v.next_attempt_at, completed_at = v.completed_at, last_attempt_at = v.last_attempt_at,
+         last_status_code = v.last_status_code, last_error_class = v.last_error_class, last_duration_ms = v.last_duration_ms
+       FROM unnest($16::text[], $17::delivery_status[], $18::int[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
+                   $22::timestamptz[], $23::int[], $24::text[], $25::int[])
+         AS v(id, status, attempt_count, first_attempt_at, next_attempt_at, completed_at, last_attempt_at, last_status_code, last_error_class, last_duration_ms)
+       WHERE d.id = v.id`,
       [
         attemptRows.map((item) => item.id),
         attemptRows.map((item) => item.record.deliveryId),
@@ -225,21 +239,6 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
         attemptRows.map((item) => item.record.verdict.errorClass),
         attemptRows.map((item) => item.record.verdict.detail),
         attemptRows.map((item) => item.record.verdict.succeeded),
-      ],
-    );
-    const last = new Map(attemptRows.map((item) => [item.record.deliveryId, item.record]));
-    const changed = [...last.keys()].map((id) => deliveries.get(id)!);
-    await client.query(
-      `UPDATE deliveries d SET
-         status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
-         held_reason = CASE WHEN v.status IN ('held', 'failed') THEN d.held_reason END,
-         next_attempt_at = v.next_attempt_at, completed_at = v.completed_at, last_attempt_at = v.last_attempt_at,
-         last_status_code = v.last_status_code, last_error_class = v.last_error_class, last_duration_ms = v.last_duration_ms
-       FROM unnest($1::text[], $2::delivery_status[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
-                   $7::timestamptz[], $8::int[], $9::text[], $10::int[])
-         AS v(id, status, attempt_count, first_attempt_at, next_attempt_at, completed_at, last_attempt_at, last_status_code, last_error_class, last_duration_ms)
-       WHERE d.id = v.id`,
-      [
         changed.map((row) => row.id),
         changed.map((row) => row.status),
         changed.map((row) => row.attempt_count),
