@@ -85,12 +85,19 @@ interface DeliveryToSend {
 
 const OPEN_STATUSES = new Set(["pending", "retrying"]);
 
+// Fetched batches being loaded and admitted at once. Their admission transactions take the same budget rows,
+// so a third one would only wait for the lock.
+const MAX_PREPARATIONS = 2;
+
 export class DeliveryEngine {
   private readonly options: Required<Omit<EngineOptions, "random">> & Pick<EngineOptions, "random">;
   private running = false;
   // Attempts holding a regular slot, and attempts moved to the slow budget after slowAfterMs.
   private regularInFlight = 0;
   private slowInFlight = 0;
+  // Fetched jobs still being loaded and admitted; they count against maxInFlight like attempts.
+  private preparing = 0;
+  private preparations = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private wakePending = false;
@@ -152,6 +159,7 @@ export class DeliveryEngine {
     this.endSweepWait?.();
     await this.sweeps;
     await this.loop;
+    await Promise.all([...this.preparations]);
     while (this.activeAttempts > 0) await new Promise<void>((resolve) => (this.slotFreed = resolve));
     await this.flush();
     clearTimeout(this.listenerRetry);
@@ -220,8 +228,8 @@ export class DeliveryEngine {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const room = this.options.maxInFlight - this.regularInFlight;
-      if (room < Math.min(this.options.fetchBatchSize, this.options.maxInFlight) / 4) {
+      const room = this.options.maxInFlight - this.regularInFlight - this.preparing;
+      if (room < Math.min(this.options.fetchBatchSize, this.options.maxInFlight) / 4 || this.preparations.size >= MAX_PREPARATIONS) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
@@ -246,14 +254,29 @@ export class DeliveryEngine {
         await this.waitForWake(this.options.pollIntervalMs);
         continue;
       }
-      try {
-        await this.launch(jobs);
-      } catch (error) {
+      this.prepare(jobs);
+    }
+  }
+
+  /**
+   * Launches fetched jobs without waiting for them, so the next fetch overlaps
+   * with loading and admitting this batch, which takes several round trips.
+   */
+  private prepare(jobs: Job<AttemptJobData>[]): void {
+    this.preparing += jobs.length;
+    const preparation: Promise<void> = this.launch(jobs)
+      .catch((error: unknown) => {
         // The jobs stay active and pg-boss hands them out again once they expire.
         logger.error({ err: error, jobs: jobs.length }, "preparing attempts failed; their jobs will be retried after they expire");
-        await this.waitForWake(this.options.pollIntervalMs);
-      }
-    }
+        // Keeps this preparation's place for a poll interval, so a failing database is not asked again at once.
+        return new Promise<void>((resolve) => setTimeout(resolve, this.options.pollIntervalMs));
+      })
+      .finally(() => {
+        this.preparing -= jobs.length;
+        this.preparations.delete(preparation);
+        this.freeSlot();
+      });
+    this.preparations.add(preparation);
   }
 
   /** Releases and expires held deliveries every capSweepIntervalMs, and right after each UTC midnight. */
