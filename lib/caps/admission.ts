@@ -104,9 +104,9 @@ async function reportThresholds(
  */
 export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttempt[], now: Date, pacing: PacingSettings): Promise<DueAttempt[]> {
   if (attempts.length === 0) return [];
-  // The gate's decisions need not wait for the disk. If the database loses them in a crash, it loses no
-  // transaction that committed after them, so no recorded attempt, and the jobs, still active, come back
-  // to be admitted again after they expire, as after a crash of the worker.
+  // The gate's decisions need not wait for the disk. A crash of the database can lose them only together with
+  // every transaction that committed later, so never under a recorded attempt. Their jobs are then still
+  // active and come back to be admitted again after they expire, as after a crash of the worker.
   return withTransaction(async (client) => {
     const subscriptionIds = [...new Set(attempts.map((item) => item.subscriptionId))].sort();
     const budgets = await lockBudgets(client, subscriptionIds, now);

@@ -47,7 +47,8 @@ export interface EngineOptions {
   // Finished attempts wait at most this long to be recorded with others.
   recordDelayMs?: number;
   // Recording transactions that may run at once. Batches lock disjoint deliveries and jobs, and shared rows
-  // (ordering chains, usage counters) in key order, so concurrent batches cannot deadlock each other.
+  // (ordering chains, usage counters) in key order. A deadlock with other writers is still possible, and
+  // withTransaction runs the batch again after one.
   maxConcurrentRecords?: number;
   // How long a batch that cannot be recorded (database unreachable) is tried again before its jobs are left to expire.
   // Recording after the jobs expired is still right: another worker cannot take them while the database is away,
