@@ -162,7 +162,7 @@ export class DeliveryEngine {
     await this.loop;
     await Promise.all([...this.preparations]);
     while (this.activeAttempts > 0) await new Promise<void>((resolve) => (this.slotFreed = resolve));
-    await this.flush();
+    await this.flushAndWait();
     clearTimeout(this.listenerRetry);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
@@ -416,25 +416,29 @@ export class DeliveryEngine {
   private settle(outcome: Outcome): void {
     this.settled.push(outcome);
     if (this.settled.length >= this.options.fetchBatchSize) {
-      void this.flush();
+      this.flush();
     } else {
-      this.flushTimer ??= setTimeout(() => void this.flush(), this.options.recordDelayMs);
+      this.flushTimer ??= setTimeout(() => this.flush(), this.options.recordDelayMs);
     }
   }
 
   /**
-   * Hands every settled outcome to a recorder, and resolves once everything
-   * settled so far is recorded. Up to maxConcurrentRecords batches are written
-   * at once, because a fetch can only take the slots that recorded jobs free.
+   * Hands every settled outcome to a recorder. Up to maxConcurrentRecords
+   * batches are written at once, because a fetch can only take the slots that
+   * recorded jobs free.
    */
-  private async flush(): Promise<void> {
+  private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.settled.length > 0) {
-      this.unwritten.push(this.settled);
-      this.settled = [];
-      this.startWrites();
-    }
+    if (this.settled.length === 0) return;
+    this.unwritten.push(this.settled);
+    this.settled = [];
+    this.startWrites();
+  }
+
+  /** Records everything settled so far and waits until it is written. */
+  private async flushAndWait(): Promise<void> {
+    this.flush();
     while (this.writing.size > 0) await Promise.all([...this.writing]);
   }
 
