@@ -48,16 +48,23 @@ export function pool(): pg.Pool {
 const RETRYABLE_SQL_STATES = new Set(["40P01", "40001"]);
 const MAX_TRANSACTION_TRIES = 5;
 
+export interface TransactionOptions {
+  // False lets COMMIT return before its WAL record is flushed to disk. A crash of the database server can then
+  // lose the transaction, though never part of it, and never without every transaction that committed after it.
+  synchronousCommit?: boolean;
+}
+
 /**
  * Runs `work` in one transaction on one pooled connection, rolling back if it
  * throws. After a deadlock or serialization failure the transaction runs again,
  * so `work` must have no effects outside the database.
  */
-export async function withTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool().connect();
     try {
-      await client.query("BEGIN");
+      // One round trip either way: a query without parameters may hold several statements.
+      await client.query(options.synchronousCommit === false ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
       const result = await work(client);
       await client.query("COMMIT");
       return result;

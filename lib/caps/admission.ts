@@ -47,16 +47,22 @@ interface BudgetRow {
 /** Creates any missing budget rows and locks them all, in webhook id order so concurrent gates cannot deadlock. */
 export async function lockBudgets(client: pg.PoolClient, subscriptionIds: readonly string[], now: Date): Promise<Map<string, BudgetRow>> {
   const ids = [...new Set(subscriptionIds)].sort();
-  await client.query(
-    `INSERT INTO webhook_budgets (subscription_id, next_slot_at)
-     SELECT s.id, $2 FROM subscriptions s WHERE s.id = ANY($1) ORDER BY s.id
-     ON CONFLICT (subscription_id) DO NOTHING`,
-    [ids, now],
-  );
-  const locked = await client.query<BudgetRow>(
-    `SELECT subscription_id, next_slot_at, capped_until FROM webhook_budgets WHERE subscription_id = ANY($1) ORDER BY subscription_id FOR UPDATE`,
-    [ids],
-  );
+  const lock = () =>
+    client.query<BudgetRow>(
+      `SELECT subscription_id, next_slot_at, capped_until FROM webhook_budgets WHERE subscription_id = ANY($1) ORDER BY subscription_id FOR UPDATE`,
+      [ids],
+    );
+  // Every webhook has its row after its first attempt, so the insert is rarely needed and usually saves a round trip.
+  let locked = await lock();
+  if (locked.rows.length < ids.length) {
+    await client.query(
+      `INSERT INTO webhook_budgets (subscription_id, next_slot_at)
+       SELECT s.id, $2 FROM subscriptions s WHERE s.id = ANY($1) ORDER BY s.id
+       ON CONFLICT (subscription_id) DO NOTHING`,
+      [ids, now],
+    );
+    locked = await lock();
+  }
   return new Map(locked.rows.map((row) => [row.subscription_id, row]));
 }
 
@@ -98,6 +104,9 @@ async function reportThresholds(
  */
 export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttempt[], now: Date, pacing: PacingSettings): Promise<DueAttempt[]> {
   if (attempts.length === 0) return [];
+  // The gate's decisions need not wait for the disk. A crash of the database can lose them only together with
+  // every transaction that committed later, so never under a recorded attempt. Their jobs are then still
+  // active and come back to be admitted again after they expire, as after a crash of the worker.
   return withTransaction(async (client) => {
     const subscriptionIds = [...new Set(attempts.map((item) => item.subscriptionId))].sort();
     const budgets = await lockBudgets(client, subscriptionIds, now);
@@ -113,6 +122,7 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
     const toHold: DueAttempt[] = [];
     const deferrals: Deferral[] = [];
     const usage: UsageChange[] = [];
+    const nextSlots: Array<{ subscriptionId: string; nextSlotAt: Date }> = [];
     for (const subscriptionId of subscriptionIds) {
       const webhook = status.get(subscriptionId);
       const budget = budgets.get(subscriptionId);
@@ -142,7 +152,14 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
         if (slot.getTime() <= now.getTime()) send.push(item);
         else deferrals.push({ deliveryId: item.deliveryId, dueAt: item.dueAt, attempt: item.attempt, until: slot, paced: true });
       });
-      if (passing.length > 0) await client.query(`UPDATE webhook_budgets SET next_slot_at = $2 WHERE subscription_id = $1`, [subscriptionId, nextSlotAt]);
+      if (passing.length > 0) nextSlots.push({ subscriptionId, nextSlotAt });
+    }
+    if (nextSlots.length > 0) {
+      await client.query(
+        `UPDATE webhook_budgets b SET next_slot_at = n.next_slot_at
+         FROM unnest($1::text[], $2::timestamptz[]) AS n(subscription_id, next_slot_at) WHERE b.subscription_id = n.subscription_id`,
+        [nextSlots.map((item) => item.subscriptionId), nextSlots.map((item) => item.nextSlotAt)],
+      );
     }
 
     if (toCount.length > 0) await client.query(`UPDATE deliveries SET counted_at = $2 WHERE id = ANY($1) AND counted_at IS NULL`, [toCount, now]);
@@ -154,7 +171,6 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
       usage.push({ subscriptionId, at: now, held: count + (waiting.get(subscriptionId) ?? 0) });
     }
     await markCapped(client, cappedNow, now);
-    await addUsage(client, usage);
     await queueAttempts(boss, client, await deferAttempts(client, deferrals), now);
 
     // Held, moved and stale attempts are done with; only those sent now keep their jobs until recorded.
@@ -168,8 +184,10 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
         { db: transactionExecutor(client) },
       );
     }
+    // Last, because the recorders add to the same rows of the hour: they stay locked only until the commit.
+    await addUsage(client, usage);
     return send;
-  });
+  }, { synchronousCommit: false });
 }
 
 /**

@@ -54,22 +54,29 @@ export function mergeUsageChanges(changes: readonly UsageChange[]): MergedChange
   return rows;
 }
 
+// Rows each webhook's hour is spread over. Every recording transaction of every worker adds to the hour of each
+// webhook it touched, and a row stays locked until its transaction commits, so a single row per hour would
+// make them commit one after the other.
+export const USAGE_SHARDS = 8;
+
 /**
- * Adds to the counters inside the caller's transaction. Rows are written in
- * (webhook, hour) order, so concurrent writers lock them in the same order.
- * Each row also takes the webhook's current cap, which is what a past day shows.
+ * Adds to the counters inside the caller's transaction, in one shard chosen at
+ * random. Rows are written in (webhook, hour) order, so concurrent writers
+ * lock them in the same order. Each row also takes the webhook's current cap,
+ * which is what a past day shows.
  */
-export async function addUsage(client: Queryable, changes: readonly UsageChange[]): Promise<void> {
+export async function addUsage(client: Queryable, changes: readonly UsageChange[], random: () => number = Math.random): Promise<void> {
   const rows = mergeUsageChanges(changes);
   if (rows.length === 0) return;
+  const shard = Math.min(USAGE_SHARDS - 1, Math.floor(random() * USAGE_SHARDS));
   await client.query(
-    `INSERT INTO webhook_usage (subscription_id, organization_id, hour, counted, succeeded, failed, held, daily_cap)
-     SELECT u.subscription_id, s.organization_id, u.hour, u.counted, u.succeeded, u.failed, u.held, s.daily_cap
+    `INSERT INTO webhook_usage (subscription_id, organization_id, hour, shard, counted, succeeded, failed, held, daily_cap)
+     SELECT u.subscription_id, s.organization_id, u.hour, $7, u.counted, u.succeeded, u.failed, u.held, s.daily_cap
      FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::int[], $6::int[]) WITH ORDINALITY
        AS u(subscription_id, hour, counted, succeeded, failed, held, position)
      JOIN subscriptions s ON s.id = u.subscription_id
      ORDER BY u.position
-     ON CONFLICT (subscription_id, hour) DO UPDATE SET
+     ON CONFLICT (subscription_id, hour, shard) DO UPDATE SET
        counted = webhook_usage.counted + EXCLUDED.counted,
        succeeded = webhook_usage.succeeded + EXCLUDED.succeeded,
        failed = webhook_usage.failed + EXCLUDED.failed,
@@ -82,6 +89,7 @@ export async function addUsage(client: Queryable, changes: readonly UsageChange[
       rows.map((row) => row.succeeded),
       rows.map((row) => row.failed),
       rows.map((row) => row.held),
+      shard,
     ],
   );
 }

@@ -67,6 +67,11 @@ const OPEN_STATUSES: readonly DeliveryStatus[] = ["pending", "retrying"];
  * none. A held delivery next in line becomes active without an attempt, so the
  * ones behind it keep waiting until it is released. Returns the attempts to
  * queue for the released deliveries.
+ *
+ * One statement locks, reads and updates the chains, in place of a round trip
+ * for each step. The chains are locked through their primary key, one lookup
+ * per finished delivery in key order, as by every other writer of
+ * ordering_chains, so concurrent recorders cannot deadlock.
  */
 async function releaseSuccessors(
   client: pg.PoolClient,
@@ -74,33 +79,35 @@ async function releaseSuccessors(
   now: Date,
 ): Promise<AttemptToQueue[]> {
   if (finished.length === 0) return [];
-  const locked = await client.query<{ subscription_id: string; ordering_key: string }>(
-    `SELECT c.subscription_id, c.ordering_key FROM ordering_chains c
-     JOIN unnest($1::text[], $2::text[], $3::text[]) AS f(subscription_id, ordering_key, delivery_id)
-       ON c.subscription_id = f.subscription_id AND c.ordering_key = f.ordering_key AND c.active_delivery_id = f.delivery_id
-     ORDER BY c.subscription_id, c.ordering_key
-     FOR UPDATE OF c`,
+  const next = await client.query<{ id: string; subscription_id: string; status: DeliveryStatus }>(
+    `WITH chains AS MATERIALIZED (
+       SELECT c.subscription_id, c.ordering_key
+       FROM (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS u(subscription_id, ordering_key, delivery_id)
+         ORDER BY subscription_id, ordering_key
+       ) AS f
+       CROSS JOIN LATERAL (
+         SELECT subscription_id, ordering_key FROM ordering_chains
+         WHERE subscription_id = f.subscription_id AND ordering_key = f.ordering_key AND active_delivery_id = f.delivery_id
+         FOR UPDATE
+       ) AS c
+     ), successors AS MATERIALIZED (
+       SELECT c.subscription_id, c.ordering_key, n.id, n.status
+       FROM chains c
+       LEFT JOIN LATERAL (
+         SELECT d.id, d.status FROM deliveries d
+         WHERE d.subscription_id = c.subscription_id AND d.ordering_key = c.ordering_key
+           AND ((d.status = 'pending' AND d.next_attempt_at IS NULL) OR d.status = 'held')
+         ORDER BY d.sequence LIMIT 1
+       ) AS n ON true
+     ), moved AS (
+       UPDATE ordering_chains c SET active_delivery_id = s.id
+       FROM successors s
+       WHERE c.subscription_id = s.subscription_id AND c.ordering_key = s.ordering_key
+     )
+     SELECT s.id, s.subscription_id, s.status FROM successors s
+     WHERE s.id IS NOT NULL`,
     [finished.map((item) => item.subscriptionId), finished.map((item) => item.orderingKey), finished.map((item) => item.id)],
-  );
-  if (locked.rows.length === 0) return [];
-  const subscriptions = locked.rows.map((row) => row.subscription_id);
-  const keys = locked.rows.map((row) => row.ordering_key);
-  const next = await client.query<{ id: string; subscription_id: string; ordering_key: string; status: DeliveryStatus }>(
-    `SELECT DISTINCT ON (d.subscription_id, d.ordering_key) d.id, d.subscription_id, d.ordering_key, d.status
-     FROM deliveries d
-     JOIN unnest($1::text[], $2::text[]) AS c(subscription_id, ordering_key)
-       ON d.subscription_id = c.subscription_id AND d.ordering_key = c.ordering_key
-     WHERE (d.status = 'pending' AND d.next_attempt_at IS NULL) OR d.status = 'held'
-     ORDER BY d.subscription_id, d.ordering_key, d.sequence`,
-    [subscriptions, keys],
-  );
-  const nextByChain = new Map(next.rows.map((row) => [`${row.subscription_id}\u0000${row.ordering_key}`, row.id]));
-  const activeIds = locked.rows.map((row) => nextByChain.get(`${row.subscription_id}\u0000${row.ordering_key}`) ?? null);
-  await client.query(
-    `UPDATE ordering_chains c SET active_delivery_id = n.delivery_id
-     FROM unnest($1::text[], $2::text[], $3::text[]) AS n(subscription_id, ordering_key, delivery_id)
-     WHERE c.subscription_id = n.subscription_id AND c.ordering_key = n.ordering_key`,
-    [subscriptions, keys, activeIds],
   );
   const ready = next.rows.filter((row) => row.status === "pending");
   if (ready.length === 0) return [];
@@ -206,11 +213,25 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
   }
 
   if (attemptRows.length > 0) {
+    const last = new Map(attemptRows.map((item) => [item.record.deliveryId, item.record]));
+    const changed = [...last.keys()].map((id) => deliveries.get(id)!);
+    // One statement stores the attempts and the deliveries' new states, to save a round trip per batch.
     await client.query(
-      `INSERT INTO attempts (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, response_status,
-                             response_headers, response_body, response_body_truncated, error_class, error_detail, succeeded)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::attempt_trigger[], $5::text[], $6::timestamptz[], $7::int[],
-                            $8::jsonb[], $9::int[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::boolean[])`,
+      `WITH inserted AS (
+         INSERT INTO attempts (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, response_status,
+                               response_headers, response_body, response_body_truncated, error_class, error_detail, succeeded)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::attempt_trigger[], $5::text[], $6::timestamptz[], $7::int[],
+                              $8::jsonb[], $9::int[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::boolean[])
+       )
+       UPDATE deliveries d SET
+         status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
+         held_reason = CASE WHEN v.status IN ('held', 'failed') THEN d.held_reason END,
+         next_attempt_at = v.next_attempt_at, completed_at = v.completed_at, last_attempt_at = v.last_attempt_at,
+         last_status_code = v.last_status_code, last_error_class = v.last_error_class, last_duration_ms = v.last_duration_ms
+       FROM unnest($16::text[], $17::delivery_status[], $18::int[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
+                   $22::timestamptz[], $23::int[], $24::text[], $25::int[])
+         AS v(id, status, attempt_count, first_attempt_at, next_attempt_at, completed_at, last_attempt_at, last_status_code, last_error_class, last_duration_ms)
+       WHERE d.id = v.id`,
       [
         attemptRows.map((item) => item.id),
         attemptRows.map((item) => item.record.deliveryId),
@@ -227,21 +248,6 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
         attemptRows.map((item) => item.record.verdict.errorClass),
         attemptRows.map((item) => item.record.verdict.detail),
         attemptRows.map((item) => item.record.verdict.succeeded),
-      ],
-    );
-    const last = new Map(attemptRows.map((item) => [item.record.deliveryId, item.record]));
-    const changed = [...last.keys()].map((id) => deliveries.get(id)!);
-    await client.query(
-      `UPDATE deliveries d SET
-         status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
-         held_reason = CASE WHEN v.status IN ('held', 'failed') THEN d.held_reason END,
-         next_attempt_at = v.next_attempt_at, completed_at = v.completed_at, last_attempt_at = v.last_attempt_at,
-         last_status_code = v.last_status_code, last_error_class = v.last_error_class, last_duration_ms = v.last_duration_ms
-       FROM unnest($1::text[], $2::delivery_status[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
-                   $7::timestamptz[], $8::int[], $9::text[], $10::int[])
-         AS v(id, status, attempt_count, first_attempt_at, next_attempt_at, completed_at, last_attempt_at, last_status_code, last_error_class, last_duration_ms)
-       WHERE d.id = v.id`,
-      [
         changed.map((row) => row.id),
         changed.map((row) => row.status),
         changed.map((row) => row.attempt_count),
@@ -256,7 +262,6 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     );
   }
 
-  await addUsage(client, outcomes);
   await applyHealthChanges(client, foldHealthChanges(healthOutcomes));
 
   if (pauses.size > 0) {
@@ -291,6 +296,8 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     toQueue.filter((item) => !held.has(item.deliveryId)),
     options.now,
   );
+  // Last but one, because every recorder adds to the same rows of the hour: they stay locked only until the commit.
+  await addUsage(client, outcomes);
   if (options.completeJobs && options.completeJobs.length > 0) {
     await options.boss.complete(DELIVERY_QUEUE, [...options.completeJobs], null, { db: transactionExecutor(client) });
   }

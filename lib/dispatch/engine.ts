@@ -48,6 +48,10 @@ export interface EngineOptions {
   pollIntervalMs?: number;
   // Finished attempts wait at most this long to be recorded with others.
   recordDelayMs?: number;
+  // Recording transactions that may run at once. Batches lock disjoint deliveries and jobs, and shared rows
+  // (ordering chains, usage counters) in key order. A deadlock with other writers is still possible, and
+  // withTransaction runs the batch again after one.
+  maxConcurrentRecords?: number;
   // How long a batch that cannot be recorded (database unreachable) is tried again before its jobs are left to expire.
   // Recording after the jobs expired is still right: another worker cannot take them while the database is away,
   // and if it did meanwhile, completion is fenced by the job's retry count and the late attempt is only added to the log.
@@ -84,19 +88,28 @@ interface DeliveryToSend {
 
 const OPEN_STATUSES = new Set(["pending", "retrying"]);
 
+// Fetched batches being loaded and admitted at once. Their admission transactions take the same budget rows,
+// so a third one would only wait for the lock.
+const MAX_PREPARATIONS = 2;
+
 export class DeliveryEngine {
   private readonly options: Required<Omit<EngineOptions, "random">> & Pick<EngineOptions, "random">;
   private running = false;
   // Attempts holding a regular slot, and attempts moved to the slow budget after slowAfterMs.
   private regularInFlight = 0;
   private slowInFlight = 0;
+  // Fetched jobs still being loaded and admitted; they count against maxInFlight like attempts.
+  private preparing = 0;
+  private preparations = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private wakePending = false;
   private slotFreed: (() => void) | undefined;
   private settled: Outcome[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  // Batches waiting for a recording slot, and the recording transactions running now.
+  private unwritten: Outcome[][] = [];
+  private writing = new Set<Promise<void>>();
   private listener: pg.Client | undefined;
   private listenerRetry: ReturnType<typeof setTimeout> | undefined;
   private failingSince: number | undefined;
@@ -118,6 +131,7 @@ export class DeliveryEngine {
       perWebhookConcurrency: 16,
       pollIntervalMs: 1000,
       recordDelayMs: 10,
+      maxConcurrentRecords: 3,
       recordRetryWindowMs: 5 * 60_000,
       pacing: DEFAULT_PACING,
       capSweepIntervalMs: 10_000,
@@ -149,8 +163,9 @@ export class DeliveryEngine {
     this.endSweepWait?.();
     await this.sweeps;
     await this.loop;
+    await Promise.all([...this.preparations]);
     while (this.activeAttempts > 0) await new Promise<void>((resolve) => (this.slotFreed = resolve));
-    await this.flush();
+    await this.flushAndWait();
     clearTimeout(this.listenerRetry);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
@@ -217,8 +232,8 @@ export class DeliveryEngine {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const room = this.options.maxInFlight - this.regularInFlight;
-      if (room < Math.min(this.options.fetchBatchSize, this.options.maxInFlight) / 4) {
+      const room = this.options.maxInFlight - this.regularInFlight - this.preparing;
+      if (room < Math.min(this.options.fetchBatchSize, this.options.maxInFlight) / 4 || this.preparations.size >= MAX_PREPARATIONS) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
@@ -243,14 +258,29 @@ export class DeliveryEngine {
         await this.waitForWake(this.options.pollIntervalMs);
         continue;
       }
-      try {
-        await this.launch(jobs);
-      } catch (error) {
+      this.prepare(jobs);
+    }
+  }
+
+  /**
+   * Launches fetched jobs without waiting for them, so the next fetch overlaps
+   * with loading and admitting this batch, which takes several round trips.
+   */
+  private prepare(jobs: Job<AttemptJobData>[]): void {
+    this.preparing += jobs.length;
+    const preparation: Promise<void> = this.launch(jobs)
+      .catch((error: unknown) => {
         // The jobs stay active and pg-boss hands them out again once they expire.
         logger.error({ err: error, jobs: jobs.length }, "preparing attempts failed; their jobs will be retried after they expire");
-        await this.waitForWake(this.options.pollIntervalMs);
-      }
-    }
+        // Keeps this preparation's place for a poll interval, so a failing database is not asked again at once.
+        return new Promise<void>((resolve) => setTimeout(resolve, this.options.pollIntervalMs));
+      })
+      .finally(() => {
+        this.preparing -= jobs.length;
+        this.preparations.delete(preparation);
+        this.freeSlot();
+      });
+    this.preparations.add(preparation);
   }
 
   /**
@@ -400,21 +430,41 @@ export class DeliveryEngine {
   private settle(outcome: Outcome): void {
     this.settled.push(outcome);
     if (this.settled.length >= this.options.fetchBatchSize) {
-      void this.flush();
+      this.flush();
     } else {
-      this.flushTimer ??= setTimeout(() => void this.flush(), this.options.recordDelayMs);
+      this.flushTimer ??= setTimeout(() => this.flush(), this.options.recordDelayMs);
     }
   }
 
-  /** Records every settled outcome; batches are written one at a time, in order. */
-  private flush(): Promise<void> {
+  /**
+   * Hands every settled outcome to a recorder. Up to maxConcurrentRecords
+   * batches are written at once, because a fetch can only take the slots that
+   * recorded jobs free.
+   */
+  private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const batch = this.settled;
+    if (this.settled.length === 0) return;
+    this.unwritten.push(this.settled);
     this.settled = [];
-    if (batch.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(() => this.write(batch));
-    return this.flushing;
+    this.startWrites();
+  }
+
+  /** Records everything settled so far and waits until it is written. */
+  private async flushAndWait(): Promise<void> {
+    this.flush();
+    while (this.writing.size > 0) await Promise.all([...this.writing]);
+  }
+
+  private startWrites(): void {
+    while (this.writing.size < this.options.maxConcurrentRecords && this.unwritten.length > 0) {
+      const batch = this.unwritten.shift()!;
+      const writing: Promise<void> = this.write(batch).finally(() => {
+        this.writing.delete(writing);
+        this.startWrites();
+      });
+      this.writing.add(writing);
+    }
   }
 
   /**
