@@ -47,3 +47,15 @@ test("inline URL checks use the API's rules", async ({ page }) => {
   await expect(url).toBeFocused();
   await screenshot(page, "inline-validation");
 });
+
+test("TRACE is a 405, never a server error", async ({ request }) => {
+  const state = e2eState();
+  const api = await request.fetch("/v1/webhooks", { method: "TRACE", headers: { authorization: `ApiKey ${state.apiKey}` } });
+  expect(api.status()).toBe(405);
+  expect(api.headers()["content-type"]).toBe("application/problem+json");
+  expect(api.headers()["allow"]).toBe("GET, HEAD, OPTIONS, POST");
+  expect((await api.json()).type).toMatch(/method-not-allowed$/);
+
+  const portal = await request.fetch("/login", { method: "TRACE" });
+  expect(portal.status()).toBe(405);
+});

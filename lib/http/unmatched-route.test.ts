@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowedMethods, unmatchedRouteResponse } from "./unmatched-route";
+import { allowedMethods, forbiddenMethodResponse, unmatchedRouteResponse } from "./unmatched-route";
 
 describe("allowedMethods", () => {
   it("lists the methods of a path with parameters", () => {
@@ -50,5 +50,30 @@ describe("unmatchedRouteResponse", () => {
     const response = unmatchedRouteResponse("OPTIONS", "/v1/events", null)!;
     expect(response.status).toBe(204);
     expect(response.headers.get("allow")).toBe("OPTIONS, POST");
+  });
+});
+
+describe("forbiddenMethodResponse", () => {
+  it("returns a 405 problem for an API path", async () => {
+    const response = forbiddenMethodResponse("/v1/webhooks", "req-2");
+    expect(response.status).toBe(405);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS, POST");
+    const body = await response.json();
+    expect(body.type).toMatch(/method-not-allowed$/);
+    expect(body.request_id).toBe("req-2");
+  });
+
+  it("returns a 404 problem for an unknown API path", async () => {
+    const response = forbiddenMethodResponse("/v1/nothing-here", null);
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("returns a plain 405 for a portal path", async () => {
+    const response = forbiddenMethodResponse("/login", null);
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
+    expect(await response.text()).toBe("Method not allowed\n");
   });
 });
