@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { buildIfNeeded } from "./lib/build";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { lockDataDirectory } from "./lib/instance-lock";
 import { loadLocalSettings } from "./lib/local-settings";
 import { startService, stopService } from "./lib/processes";
 import { applyMigrations } from "./lib/migrations";
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
 
   if (!env.DATABASE_URL) {
+    process.on("exit", lockDataDirectory(dataDirectory));
     embedded = await startEmbeddedPostgres({ dataDirectory: path.join(dataDirectory, "postgres"), log: (line) => process.env.WVK_DEBUG_POSTGRES && say(line) });
     env.DATABASE_URL = await ensureDatabase(embedded.url, "wasviking");
     say(`embedded PostgreSQL running, data in ${embedded.dataDirectory}`);
