@@ -1,10 +1,9 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { buildIfNeeded } from "./lib/build";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { lockDataDirectory } from "./lib/instance-lock";
-import { loadLocalSettings } from "./lib/local-settings";
+import { createDataDirectory, loadLocalSettings } from "./lib/local-settings";
 import { startService, stopService } from "./lib/processes";
 import { applyMigrations } from "./lib/migrations";
 
@@ -26,7 +25,7 @@ function say(message: string): void {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(dataDirectory, { recursive: true, mode: 0o700 });
+  createDataDirectory(dataDirectory);
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
   let embedded: EmbeddedDatabase | undefined;
 
