@@ -6,6 +6,12 @@ describe("allowedMethods", () => {
     expect(allowedMethods("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK")).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH"]);
   });
 
+  it("leaves out HEAD where GET changes state", () => {
+    expect(allowedMethods("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK/rotate")).toEqual(["GET", "OPTIONS", "POST"]);
+    expect(allowedMethods("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK/test")).toEqual(["GET", "OPTIONS", "POST"]);
+    expect(allowedMethods("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK/deliveries/dlv_01KBQ2A9M5X1C8T3V6Q4N7R0JK/replay")).toEqual(["GET", "OPTIONS", "POST"]);
+  });
+
   it("returns null for an unknown path", () => {
     expect(allowedMethods("/v1/webhook")).toBeNull();
     expect(allowedMethods("/v1/webhooks/wh_1/unknown")).toBeNull();
@@ -36,6 +42,12 @@ describe("unmatchedRouteResponse", () => {
     const body = await response.json();
     expect(body.type).toMatch(/method-not-allowed$/);
     expect(body.detail).toBe("Use GET or POST on this path");
+  });
+
+  it("rejects HEAD on rotate with a 405", async () => {
+    const response = unmatchedRouteResponse("HEAD", "/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK/rotate", null)!;
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, OPTIONS, POST");
   });
 
   it("rejects a path that is not valid percent-encoding", async () => {

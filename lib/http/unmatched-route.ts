@@ -19,11 +19,12 @@ function buildTable(): RouteEntry[] {
   for (const operation of Object.values(operations)) {
     const methods = byTemplate.get(operation.path) ?? new Set<string>();
     methods.add(operation.method);
+    // Next.js serves HEAD by running the GET handler. HEAD must be safe, so a GET that changes state (rotate, test, replay) gets no HEAD.
+    if (operation.method === "GET" && !operation.mutating) methods.add("HEAD");
     byTemplate.set(operation.path, methods);
   }
   return [...byTemplate].map(([template, methods]) => {
-    // Next.js serves HEAD wherever GET is, and unmatchedRouteResponse responds to OPTIONS.
-    if (methods.has("GET")) methods.add("HEAD");
+    // unmatchedRouteResponse responds to OPTIONS itself.
     methods.add("OPTIONS");
     const source = template
       .split("/")
