@@ -47,6 +47,8 @@ test("admin creates an API key, shown once, and revokes it", async ({ page, cont
   await row.getByRole("button", { name: "Revoke API key SIEM exporter (browser test)" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Revoke API key" }).click();
   await expect(row).toContainText("Revoked");
+  // innerText follows the layout, so it shows whether the space before the time is rendered.
+  expect(await row.getByText("Revoked").innerText()).toMatch(/^Revoked \S/);
   const after = await request.get("/v1/webhooks", { headers: { authorization: `ApiKey ${key}` } });
   expect(after.status()).toBe(401);
 });

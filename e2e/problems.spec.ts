@@ -47,3 +47,29 @@ test("inline URL checks use the API's rules", async ({ page }) => {
   await expect(url).toBeFocused();
   await screenshot(page, "inline-validation");
 });
+
+test("TRACE is a 405, never a server error", async ({ request }) => {
+  const state = e2eState();
+  const api = await request.fetch("/v1/webhooks", { method: "TRACE", headers: { authorization: `ApiKey ${state.apiKey}` } });
+  expect(api.status()).toBe(405);
+  expect(api.headers()["content-type"]).toBe("application/problem+json");
+  expect(api.headers()["allow"]).toBe("GET, HEAD, OPTIONS, POST");
+  expect((await api.json()).type).toMatch(/method-not-allowed$/);
+
+  const portal = await request.fetch("/login", { method: "TRACE" });
+  expect(portal.status()).toBe(405);
+});
+
+test("HEAD on rotate is a 405 and rotates nothing", async ({ request }) => {
+  const state = e2eState();
+  const apiKey = { authorization: `ApiKey ${state.apiKey}` };
+  const created = await (await request.post("/v1/webhooks", { headers: apiKey, data: { url: "https://head.example.com/hook", events: ["finding.created"] } })).json();
+
+  const head = await request.head(`/v1/webhooks/${created.id}/rotate`, { headers: apiKey });
+  expect(head.status()).toBe(405);
+  expect(head.headers()["allow"]).toBe("GET, OPTIONS, POST");
+
+  const after = await (await request.get(`/v1/webhooks/${created.id}`, { headers: apiKey })).json();
+  expect(after.secrets).toHaveLength(1);
+  expect(after.secrets[0].id).toBe(created.secrets[0].id);
+});

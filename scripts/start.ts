@@ -1,9 +1,9 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { buildIfNeeded } from "./lib/build";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
-import { loadLocalSettings } from "./lib/local-settings";
+import { lockDataDirectory } from "./lib/instance-lock";
+import { createDataDirectory, loadLocalSettings } from "./lib/local-settings";
 import { startService, stopService } from "./lib/processes";
 import { applyMigrations } from "./lib/migrations";
 
@@ -25,11 +25,12 @@ function say(message: string): void {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(dataDirectory, { recursive: true, mode: 0o700 });
+  createDataDirectory(dataDirectory);
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
   let embedded: EmbeddedDatabase | undefined;
 
   if (!env.DATABASE_URL) {
+    process.on("exit", lockDataDirectory(dataDirectory));
     embedded = await startEmbeddedPostgres({ dataDirectory: path.join(dataDirectory, "postgres"), log: (line) => process.env.WVK_DEBUG_POSTGRES && say(line) });
     env.DATABASE_URL = await ensureDatabase(embedded.url, "wasviking");
     say(`embedded PostgreSQL running, data in ${embedded.dataDirectory}`);

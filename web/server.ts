@@ -1,7 +1,8 @@
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
 import next from "next";
 import { PEER_ADDRESS_HEADER, trustedProxies } from "../lib/http/client-address";
+import { FETCH_FORBIDDEN_METHODS, forbiddenMethodResponse } from "../lib/http/unmatched-route";
 import { logger } from "../lib/log";
 
 /**
@@ -24,8 +25,19 @@ const app = next({ dev: false, dir: process.cwd(), port, hostname: values.hostna
 const handle = app.getRequestHandler();
 await app.prepare();
 
+async function send(response: ServerResponse, answer: Response): Promise<void> {
+  response.writeHead(answer.status, Object.fromEntries(answer.headers));
+  response.end(Buffer.from(await answer.arrayBuffer()));
+}
+
 const server = createServer((request, response) => {
   request.headers[PEER_ADDRESS_HEADER] = request.socket.remoteAddress ?? "";
+  if (FETCH_FORBIDDEN_METHODS.has(request.method ?? "")) {
+    const { pathname } = new URL(request.url ?? "/", "http://localhost");
+    const requestId = request.headers["x-request-id"];
+    void send(response, forbiddenMethodResponse(pathname, typeof requestId === "string" ? requestId : null));
+    return;
+  }
   void handle(request, response);
 });
 server.listen(port, values.hostname, () => {

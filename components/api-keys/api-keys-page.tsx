@@ -111,7 +111,10 @@ export function ApiKeysPage() {
                   <td className="px-4 py-3">
                     {key.revoked_at ? (
                       <Badge tone="slate">
-                        Revoked <RelativeTime value={key.revoked_at} />
+                        {/* One inline span keeps the space, which the badge's flex layout would drop between two items. */}
+                        <span>
+                          Revoked <RelativeTime value={key.revoked_at} />
+                        </span>
                       </Badge>
                     ) : (
                       <Badge tone="green">Active</Badge>

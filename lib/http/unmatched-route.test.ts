@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { allowedMethods, unmatchedRouteResponse } from "./unmatched-route";
+import { allowedMethods, forbiddenMethodResponse, unmatchedRouteResponse } from "./unmatched-route";
 
 describe("allowedMethods", () => {
   it("lists the methods of a path with parameters", () => {
     expect(allowedMethods("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK")).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH"]);
+  });
+
+  it("leaves out HEAD where GET changes state", () => {
+    expect(allowedMethods("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK/rotate")).toEqual(["GET", "OPTIONS", "POST"]);
+    expect(allowedMethods("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK/test")).toEqual(["GET", "OPTIONS", "POST"]);
+    expect(allowedMethods("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK/deliveries/dlv_01KBQ2A9M5X1C8T3V6Q4N7R0JK/replay")).toEqual(["GET", "OPTIONS", "POST"]);
   });
 
   it("returns null for an unknown path", () => {
@@ -38,6 +44,12 @@ describe("unmatchedRouteResponse", () => {
     expect(body.detail).toBe("Use GET or POST on this path");
   });
 
+  it("rejects HEAD on rotate with a 405", async () => {
+    const response = unmatchedRouteResponse("HEAD", "/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK/rotate", null)!;
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, OPTIONS, POST");
+  });
+
   it("rejects a path that is not valid percent-encoding", async () => {
     for (const path of ["/v1/webhooks/%", "/v1/webhooks/%E0%A4%A", "/v1/webhooks/%ZZ"]) {
       const response = unmatchedRouteResponse("GET", path, null)!;
@@ -50,5 +62,30 @@ describe("unmatchedRouteResponse", () => {
     const response = unmatchedRouteResponse("OPTIONS", "/v1/events", null)!;
     expect(response.status).toBe(204);
     expect(response.headers.get("allow")).toBe("OPTIONS, POST");
+  });
+});
+
+describe("forbiddenMethodResponse", () => {
+  it("returns a 405 problem for an API path", async () => {
+    const response = forbiddenMethodResponse("/v1/webhooks", "req-2");
+    expect(response.status).toBe(405);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS, POST");
+    const body = await response.json();
+    expect(body.type).toMatch(/method-not-allowed$/);
+    expect(body.request_id).toBe("req-2");
+  });
+
+  it("returns a 404 problem for an unknown API path", async () => {
+    const response = forbiddenMethodResponse("/v1/nothing-here", null);
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("returns a plain 405 for a portal path", async () => {
+    const response = forbiddenMethodResponse("/login", null);
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
+    expect(await response.text()).toBe("Method not allowed\n");
   });
 });

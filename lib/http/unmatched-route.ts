@@ -19,11 +19,12 @@ function buildTable(): RouteEntry[] {
   for (const operation of Object.values(operations)) {
     const methods = byTemplate.get(operation.path) ?? new Set<string>();
     methods.add(operation.method);
+    // Next.js serves HEAD by running the GET handler. HEAD must be safe, so a GET that changes state (rotate, test, replay) gets no HEAD.
+    if (operation.method === "GET" && !operation.mutating) methods.add("HEAD");
     byTemplate.set(operation.path, methods);
   }
   return [...byTemplate].map(([template, methods]) => {
-    // Next.js serves HEAD wherever GET is, and unmatchedRouteResponse responds to OPTIONS.
-    if (methods.has("GET")) methods.add("HEAD");
+    // unmatchedRouteResponse responds to OPTIONS itself.
     methods.add("OPTIONS");
     const source = template
       .split("/")
@@ -84,4 +85,23 @@ export function unmatchedRouteResponse(method: string, pathname: string, request
     return problemResponse(problems.methodNotAllowed(usable), requestId, { allow });
   }
   return null;
+}
+
+/**
+ * Methods the Fetch standard forbids in a Request. Next.js builds a Request for
+ * every call before any route or proxy runs, so these would end in its
+ * plain-text 500. The web server sends this response for them itself.
+ */
+export const FETCH_FORBIDDEN_METHODS: ReadonlySet<string> = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/** Builds the 405 for a method in FETCH_FORBIDDEN_METHODS: problem details under /v1, plain text for portal pages. */
+export function forbiddenMethodResponse(pathname: string, requestIdHeader: string | null): Response {
+  if (pathname === "/v1" || pathname.startsWith("/v1/")) {
+    // No operation serves these methods, so the response is the unknown path's 404 or the known path's 405 with Allow.
+    return unmatchedRouteResponse("TRACE", pathname, requestIdHeader)!;
+  }
+  return new Response("Method not allowed\n", {
+    status: 405,
+    headers: { allow: "GET, HEAD, POST", "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
 }

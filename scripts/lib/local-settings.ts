@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -23,4 +23,17 @@ export function loadLocalSettings(dataDirectory: string): LocalSettings {
   };
   writeFileSync(file, JSON.stringify(settings, null, 2) + "\n", { mode: 0o600 });
   return settings;
+}
+
+/**
+ * Creates the data folder with mode 711, so that under root the postgres user
+ * can reach its cluster inside it while other users cannot list it. With 700
+ * the cluster went to /var/lib/wasviking-webhooks, and deleting the folder did
+ * not remove it. An existing folder keeps its mode, and so its cluster.
+ */
+export function createDataDirectory(dataDirectory: string): void {
+  if (existsSync(dataDirectory)) return;
+  mkdirSync(dataDirectory, { recursive: true });
+  // Set after creation because mkdirSync's mode is reduced by the umask.
+  chmodSync(dataDirectory, 0o711);
 }
