@@ -78,6 +78,19 @@ describe("checkDestinationUrl", () => {
     expect(checkDestinationUrl("http://127.0.0.1:4000/hook", strict).ok).toBe(false);
   });
 
+  it.each([
+    "http://169.254.169.254/latest/meta-data/",
+    "http://169.254.0.1/",
+    "http://[::ffff:169.254.169.254]/",
+    "http://[::ffff:a9fe:a9fe]/",
+    "http://[fe80::1]/",
+    "http://[fd00:ec2::254]/latest/meta-data/",
+    "http://0xa9fea9fe/",
+    "http://2852039166/",
+  ])("refuses the metadata address %s even in the development policy", (input) => {
+    expect(checkDestinationUrl(input, { allowPrivate: true })).toMatchObject({ ok: false, problem: "blocked_destination" });
+  });
+
   it("still refuses credentials and other schemes in the development policy", () => {
     expect(checkDestinationUrl("http://u:p@127.0.0.1/", { allowPrivate: true })).toMatchObject({ ok: false, problem: "credentials_in_url" });
     expect(checkDestinationUrl("file:///etc/passwd", { allowPrivate: true })).toMatchObject({ ok: false, problem: "scheme_not_allowed" });

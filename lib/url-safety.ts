@@ -59,9 +59,34 @@ export function checkDestinationUrl(raw: string, policy: DestinationPolicy): Url
   if (url.port === "0") return { ok: false, problem: "invalid_port", message: "The port must be between 1 and 65535" };
   if (url.hostname === "") return { ok: false, problem: "malformed", message: "The URL has no host" };
   url.hash = "";
-  const hostProblem = policy.allowPrivate ? null : hostnameProblem(url.hostname);
+  const hostProblem = policy.allowPrivate ? metadataHostProblem(url.hostname) : hostnameProblem(url.hostname);
   if (hostProblem) return { ok: false, problem: "blocked_destination", message: hostProblem };
   return { ok: true, url: url.href, hostname: url.hostname };
+}
+
+/** Explains why an IP literal host is refused even for development destinations, or returns null. */
+function metadataHostProblem(hostname: string): string | null {
+  const bare = hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
+  const range = isIPv4(bare) || isIPv6(bare) ? metadataRange(bare) : null;
+  return range ? `The address ${bare} is not allowed, even for development: it is ${range}` : null;
+}
+
+// The IPv6 address of the EC2 instance metadata service; IPv4 metadata services sit in 169.254.0.0/16.
+const IPV6_METADATA_SERVICE = [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254];
+
+/**
+ * Describes an address that stays blocked when WVK_ALLOW_PRIVATE_DESTINATIONS
+ * allows private ones: link-local ranges, which hold cloud metadata services
+ * (169.254.169.254 serves instance credentials), in any spelling, and the EC2
+ * IPv6 metadata address. A development machine in the cloud must not let key
+ * holders read its instance credentials. Returns null for any other address.
+ */
+export function metadataRange(address: string): string | null {
+  const range = blockedRange(address);
+  if (range?.includes("link-local")) return range;
+  const groups = isIPv6(address) ? ipv6Groups(address) : null;
+  if (groups && groups.every((group, index) => group === IPV6_METADATA_SERVICE[index])) return "a cloud metadata service address";
+  return null;
 }
 
 /** Explains why a parsed hostname (an IP literal or a DNS name) is not an allowed destination, or returns null. */

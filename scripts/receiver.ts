@@ -35,7 +35,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-// Delivery ids already processed; a retry or replay of one of them is acknowledged but not printed again.
+// Delivery ids already processed. A retry or replay of one is acknowledged and noted on stderr, not printed again.
 const seen = new Set<string>();
 const SEEN_LIMIT = 100_000;
 
@@ -84,6 +84,9 @@ const server = createServer((request, response) => {
         event = null;
       }
       process.stdout.write(`${JSON.stringify({ delivery: id, verified: true, event })}\n`);
+    } else {
+      // A retry or a replay goes to stderr, so that stdout keeps one line per event.
+      process.stderr.write(`${JSON.stringify({ duplicate: id, verified: true })}\n`);
     }
     if (forcedStatus) {
       response.writeHead(forcedStatus, { "content-type": "text/plain" }).end(`answering ${forcedStatus} as asked by --status\n`);

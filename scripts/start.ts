@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   run("worker", "tsx", ["worker/main.ts"], "worker");
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
+  // A closed terminal sends SIGHUP; the services run in their own process groups and would not get it.
+  process.on("SIGHUP", () => void stopAll(0));
 
   say(`portal and API: http://localhost:${port} (REST API under /v1, OpenAPI at /v1/openapi.json)`);
   if (env.WVK_ALLOW_PRIVATE_DESTINATIONS === "1") {

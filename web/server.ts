@@ -40,6 +40,11 @@ const server = createServer((request, response) => {
   }
   void handle(request, response);
 });
+server.on("error", (error: NodeJS.ErrnoException) => {
+  const reason = error.code === "EADDRINUSE" ? `port ${port} is already in use: stop the process that holds it, or set PORT` : error.message;
+  logger.fatal({ err: error, port }, `portal and API cannot listen: ${reason}`);
+  process.exit(1);
+});
 server.listen(port, values.hostname, () => {
   logger.info({ port, hostname: values.hostname ?? "all interfaces" }, "portal and API listening");
 });

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import type { LookupAddress } from "node:dns";
 import { isIP } from "node:net";
-import { blockedRange } from "../url-safety";
+import { blockedRange, metadataRange } from "../url-safety";
 
 /** Resolves a host name to all of its addresses; tests pass a fake one so no real DNS is queried. */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -44,11 +44,11 @@ export async function resolvePublicAddresses(hostname: string, options: { allowP
     error.code = "ENOTFOUND";
     throw error;
   }
-  if (!options.allowPrivate) {
-    for (const answer of answers) {
-      const range = isIP(answer.address) ? blockedRange(answer.address) : "not an IP address";
-      if (range) throw new BlockedDestinationError(`The destination is not allowed: ${hostname} resolves to a non-public address`);
-    }
+  for (const answer of answers) {
+    if (!isIP(answer.address)) throw new BlockedDestinationError(`The destination is not allowed: ${hostname} resolves to a non-public address`);
+    // Development mode allows private addresses, but never the link-local ranges of cloud metadata services.
+    const range = options.allowPrivate ? metadataRange(answer.address) : blockedRange(answer.address);
+    if (range) throw new BlockedDestinationError(`The destination is not allowed: ${hostname} resolves to a non-public address`);
   }
   return answers;
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { authenticateApiKey } from "../auth/api-key-auth";
 import type { Principal, Scope } from "../auth/principal";
@@ -9,6 +8,7 @@ import { parseJsonStrict } from "./json-body";
 import { type RateLimit, RateLimiter } from "./rate-limit";
 import { clientAddress } from "./client-address";
 import { ApiError, type FieldError, problemOf, problems } from "./problem";
+import { requestIdOf } from "./request-id";
 
 /**
  * The one wrapper every API route handler goes through. It assigns a request
@@ -169,7 +169,7 @@ export function handle<TParams, TQuery, TBody, TResult>(
   handler: (context: HandlerContext<TParams, TQuery, TBody>) => Promise<TResult | Response>,
 ) {
   return async (request: Request, routeContext: RouteContext): Promise<Response> => {
-    const requestId = request.headers.get("x-request-id")?.slice(0, 64) || randomUUID();
+    const requestId = requestIdOf(request.headers.get("x-request-id"));
     const now = currentTime();
     const log = logger.child({ requestId, operation: operation.id });
     try {

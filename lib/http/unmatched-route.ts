@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { operations } from "../api/operations";
 import { ApiError, problemOf, problems } from "./problem";
+import { requestIdOf } from "./request-id";
 
 /**
  * Builds the responses to API requests that no route handler takes: an
@@ -61,7 +61,7 @@ function isDecodable(pathname: string): boolean {
 
 /** Returns the response for a request no route handler serves, or null to let the route handle it. */
 export function unmatchedRouteResponse(method: string, pathname: string, requestIdHeader: string | null): Response | null {
-  const requestId = requestIdHeader?.slice(0, 64) || randomUUID();
+  const requestId = requestIdOf(requestIdHeader);
   // Next.js fails with a plain-text 500 when it cannot decode a path parameter, so such paths stop here.
   if (!isDecodable(pathname)) {
     return problemResponse(problems.badRequest("The path contains an invalid percent-encoded sequence: encode path segments as UTF-8"), requestId);

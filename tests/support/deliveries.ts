@@ -48,7 +48,7 @@ export async function attemptsOf(deliveryId: string): Promise<any[]> {
 }
 
 /** Polls `read` until `accept` holds, failing with the last value read after `timeoutMs`. */
-export async function waitUntil<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function waitUntil<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -59,7 +59,7 @@ export async function waitUntil<T>(read: () => Promise<T>, accept: (value: T) =>
 }
 
 /** Waits until the delivery has `count` attempts recorded and its state reflects the last one. */
-export async function waitForAttempts(deliveryId: string, count: number, timeoutMs = 10_000): Promise<any> {
+export async function waitForAttempts(deliveryId: string, count: number, timeoutMs = 30_000): Promise<any> {
   return waitUntil(
     () => deliveryRow(deliveryId),
     (row) => row !== undefined && row.attempt_count >= count,

@@ -51,7 +51,7 @@ export async function startReceiver(path = "/hook"): Promise<TestReceiver> {
     respond(next) {
       responder = next;
     },
-    async waitForRequests(count, timeoutMs = 10_000) {
+    async waitForRequests(count, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (requests.length < count) {
         const left = deadline - Date.now();
