@@ -117,7 +117,7 @@ describe("endpoint health", () => {
       await waitUntil(() => deliveryOf(eventId, webhook.id), (row) => row.status === "succeeded");
     }
     expect(eventIdsReceived().slice(sentBefore)).toEqual([earlier, later, whileDisabled]);
-    const update = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.updated'`, [webhook.id]);
+    const update = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.enabled'`, [webhook.id]);
     expect(update.rows[0].details.releasedDeliveries).toBe(3);
   });
 
