@@ -2,8 +2,8 @@ import { pool } from "../lib/db";
 import { DELIVERY_QUEUE } from "../lib/dispatch/queue";
 
 /**
- * What `npm run soak` reads from the database at each sample: the attempt
- * queue and the deliveries that nothing will move any more.
+ * Database reads of `npm run soak` at each sample: the attempt queue, and the
+ * deliveries that nothing will move any more.
  */
 export interface QueueFigures {
   // Jobs due now (created or retry, start time passed), including those waiting for a webhook's free slot.

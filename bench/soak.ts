@@ -30,9 +30,9 @@ import { type EngineWorker, startEngineWorker } from "./worker-process";
  */
 type ReceiverKind = "ok" | "failing" | "slow" | "hanging";
 
-// "failing" answers 500 and "hanging" never answers (so the attempt runs into the attempt timeout), each on a
-// delivery's first request only: its retry, one retry step later, succeeds, so a finished soak has every
-// delivery succeeded and a lost or stuck one shows.
+// On a delivery's first request, "failing" responds 500 and "hanging" never responds, so that attempt runs into
+// the attempt timeout. The retry one step later succeeds. A finished soak therefore has every delivery succeeded,
+// and a lost or stuck one shows.
 const SLOW_RESPONSE_MS = 1500;
 
 interface SoakReceiver {
@@ -42,8 +42,9 @@ interface SoakReceiver {
   close(): Promise<void>;
 }
 
-// Which events each kind of receiver gets. The hanging receiver gets the rare type because a webhook has at most
-// WORKER_PER_WEBHOOK_CONCURRENCY (16) attempts open: 16 hanging attempts of 15 s each make about one per second.
+// The soak's webhooks, each with its receiver's kind and the event types it listens to. The hanging receiver gets
+// the rare type because a webhook has at most WORKER_PER_WEBHOOK_CONCURRENCY (16) attempts open, and 16 hanging
+// attempts of 15 s each make about one attempt per second.
 const WEBHOOKS: ReadonlyArray<{ kind: ReceiverKind; events: EventType[] }> = [
   { kind: "ok", events: ["finding.created", "asset.first_seen", "finding.sla_breached"] },
   { kind: "ok", events: ["finding.created", "asset.first_seen", "finding.sla_breached"] },
@@ -65,7 +66,7 @@ function say(message: string): void {
   process.stdout.write(`[soak] ${message}\n`);
 }
 
-/** Starts one loopback receiver answering as its kind does. */
+/** Starts one loopback receiver that responds as its kind does. */
 async function startSoakReceiver(kind: ReceiverKind): Promise<SoakReceiver> {
   // Deliveries seen once; the set grows with the run, which is the soak process's memory, not the worker's.
   const seen = new Set<string>();
