@@ -12,7 +12,7 @@ export interface SoakSample {
   dueJobs: number;
   // Jobs of retries planned for later.
   scheduledJobs: number;
-  // Open deliveries that nothing will move: see STUCK_DELIVERIES_SQL in bench/soak-probes.ts.
+  // Open deliveries that nothing will move (lib/deliveries/stuck.ts).
   stuckDeliveries: number;
 }
 
