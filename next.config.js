@@ -1,3 +1,17 @@
+// Headers every response carries. No other site may frame the portal (it shows
+// secrets and destructive buttons), guess content types or read its URLs.
+const securityHeaders = [
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "same-origin" },
+  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=()" },
+];
+
+// JSON answers are never documents: they may load and run nothing. Pages get
+// their policy, with a fresh script nonce, from proxy.ts.
+const apiPolicy = [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" }];
+
 /**
  * Next.js settings of the portal and REST API. Server-only packages with
  * native parts or dynamic requires stay outside the bundle.
@@ -8,18 +22,11 @@ const nextConfig = {
   poweredByHeader: false,
   serverExternalPackages: ["pg", "pg-boss", "pino", "undici", "@prisma/adapter-pg"],
   typedRoutes: false,
-  // The portal shows secrets and destructive buttons: no other site may frame it (clickjacking), sniff types or read its URLs.
   async headers() {
     return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Content-Security-Policy", value: "frame-ancestors 'none'" },
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-        ],
-      },
+      { source: "/:path*", headers: securityHeaders },
+      { source: "/v1/:path*", headers: apiPolicy },
+      { source: "/api/:path*", headers: apiPolicy },
     ];
   },
 };

@@ -1,26 +1,43 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { sessionTokenOf } from "./lib/auth/session-cookie";
+import { contentSecurityPolicy, newNonce } from "./lib/http/content-security-policy";
 import { unmatchedRouteResponse } from "./lib/http/unmatched-route";
+
+// Pages that need a session; the rest (sign-in, reference docs) are public.
+const SIGNED_IN_PREFIXES = ["/integrations", "/settings"];
 
 /**
  * Runs before pages and route handlers. Under /v1, unknown paths and methods
- * get problem details (lib/http/unmatched-route.ts). Portal pages send visitors
- * without a session cookie to the sign-in page, remembering where they were
- * going; this only looks for the cookie, and the portal's layout and the API
- * check the session itself on every request.
+ * get problem details (lib/http/unmatched-route.ts). Every page gets a fresh
+ * script nonce and the Content Security Policy that names it; Next.js reads
+ * the policy from the request headers and puts the nonce on its own scripts.
+ * Portal pages send visitors without a session cookie to the sign-in page,
+ * remembering where they were going. This only looks for the cookie, because
+ * the portal's layout and the API check the session itself on every request.
  */
 export function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
   if (path === "/v1" || path.startsWith("/v1/")) {
     return unmatchedRouteResponse(request.method, path, request.headers.get("x-request-id")) ?? NextResponse.next();
   }
-  const cookies = new Map(request.cookies.getAll().map((cookie) => [cookie.name, cookie.value] as const));
-  if (sessionTokenOf(cookies)) return NextResponse.next();
-  const signIn = new URL("/login", request.url);
-  signIn.searchParams.set("callbackUrl", request.nextUrl.pathname + request.nextUrl.search);
-  return NextResponse.redirect(signIn);
+  const needsSession = SIGNED_IN_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  if (needsSession) {
+    const cookies = new Map(request.cookies.getAll().map((cookie) => [cookie.name, cookie.value] as const));
+    if (!sessionTokenOf(cookies)) {
+      const signIn = new URL("/login", request.url);
+      signIn.searchParams.set("callbackUrl", request.nextUrl.pathname + request.nextUrl.search);
+      return NextResponse.redirect(signIn);
+    }
+  }
+  const policy = contentSecurityPolicy({ nonce: newNonce(), development: process.env.NODE_ENV === "development" });
+  const headers = new Headers(request.headers);
+  headers.set("content-security-policy", policy);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("content-security-policy", policy);
+  return response;
 }
 
 export const config = {
-  matcher: ["/v1", "/v1/:path*", "/integrations/:path*", "/settings/:path*"],
+  // Static files carry no inline script and need no nonce; /api/auth is next-auth's JSON.
+  matcher: ["/((?!_next/static|_next/image|api/auth|favicon.ico|robots.txt).*)"],
 };

@@ -7,6 +7,10 @@ export const metadata: Metadata = {
   description: "Signed webhook deliveries of WASViking security events",
 };
 
+// Every page is rendered per request: its scripts carry the nonce that
+// proxy.ts put in this response's Content Security Policy.
+export const dynamic = "force-dynamic";
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { AuditAction } from "./audit-log/actions";
 import type { Prisma } from "./generated/prisma/client";
 import { newId } from "./ids";
 
@@ -20,7 +21,7 @@ export const SYSTEM_ACTOR: Actor = { type: "system", id: null, label: "WASViking
 export interface AuditInput {
   organizationId: string;
   actor: Actor;
-  action: string;
+  action: AuditAction;
   targetType?: string;
   targetId?: string;
   details?: Record<string, unknown>;

@@ -72,8 +72,8 @@ async function main(): Promise<void> {
     }
     process.exit(code);
   };
-  const run = (name: string, command: string, args: string[], service: string) => {
-    const child = startService(command, args, { ...env, WVK_SERVICE: service });
+  const run = (name: string, command: string, args: string[], service: string, extraEnv: Record<string, string> = {}) => {
+    const child = startService(command, args, { ...env, ...extraEnv, WVK_SERVICE: service });
     child.on("exit", (code, signal) => {
       if (!stopping) {
         say(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
@@ -82,7 +82,8 @@ async function main(): Promise<void> {
     });
     children.push(child);
   };
-  run("portal", "next", [development ? "dev" : "start", "-p", String(port)], "web");
+  if (development) run("portal", "next", ["dev", "-p", String(port)], "web");
+  else run("portal", "tsx", ["web/server.ts", "--port", String(port)], "web", { NODE_ENV: "production" });
   run("worker", "tsx", ["worker/main.ts"], "worker");
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));

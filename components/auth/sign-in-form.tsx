@@ -4,11 +4,12 @@ import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FormAlert, TextField } from "@/components/ui/field";
-import { ACCOUNT_LOCKED_ERROR } from "@/lib/auth/sign-in-errors";
+import { ACCOUNT_LOCKED_ERROR, SOURCE_THROTTLED_ERROR } from "@/lib/auth/sign-in-errors";
 
 /** Messages for the error codes next-auth puts in the sign-in page's URL or result. */
 function signInErrorMessage(code: string): string {
   if (code === ACCOUNT_LOCKED_ERROR) return "Too many failed sign-ins for this account. Wait 15 minutes, then try again.";
+  if (code === SOURCE_THROTTLED_ERROR) return "Too many failed sign-ins from your network. Wait a few minutes, then try again.";
   if (code === "CredentialsSignin") return "The email or password is wrong.";
   if (code === "SessionRequired") return "Sign in to continue.";
   return "Signing in failed. Try again; if it keeps failing, ask your administrator.";

@@ -2,8 +2,9 @@
 
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { DateRangeFields } from "@/components/ui/date-range-fields";
 import { inputClasses } from "@/components/ui/field";
-import { fromLocalInputValue, hasFilters, type InspectorFilters, NO_FILTERS, TIME_PRESETS, type TimePreset, toLocalInputValue } from "@/lib/portal/inspector-filters";
+import { hasFilters, type InspectorFilters, NO_FILTERS, TIME_PRESETS, type TimePreset } from "@/lib/portal/inspector-filters";
 
 /**
  * The inspector's filter bar. Choices apply at once; the search box applies on
@@ -132,30 +133,7 @@ export function DeliveryFiltersForm({ filters, eventTypes, error, onChange }: De
       </div>
       {timeChoice === CUSTOM_RANGE ? (
         <div className="flex flex-wrap items-end gap-3">
-          <div>
-            <label htmlFor={`${id}-from`} className="block text-sm font-medium text-slate-800">
-              From (your time zone)
-            </label>
-            <input
-              id={`${id}-from`}
-              type="datetime-local"
-              className={`${inputClasses} mt-1`}
-              value={toLocalInputValue(filters.from)}
-              onChange={(event) => onChange({ ...filters, since: "", from: fromLocalInputValue(event.target.value) })}
-            />
-          </div>
-          <div>
-            <label htmlFor={`${id}-to`} className="block text-sm font-medium text-slate-800">
-              To
-            </label>
-            <input
-              id={`${id}-to`}
-              type="datetime-local"
-              className={`${inputClasses} mt-1`}
-              value={toLocalInputValue(filters.to)}
-              onChange={(event) => onChange({ ...filters, since: "", to: fromLocalInputValue(event.target.value) })}
-            />
-          </div>
+          <DateRangeFields id={id} from={filters.from} to={filters.to} onChange={(range) => onChange({ ...filters, since: "", ...range })} />
         </div>
       ) : null}
       {error ? (

@@ -26,7 +26,10 @@ export const NAVIGATION: NavigationSection[] = [
   },
   {
     label: "Settings",
-    items: [{ href: "/settings/api-keys", label: "API keys", adminOnly: true }],
+    items: [
+      { href: "/settings/api-keys", label: "API keys", adminOnly: true },
+      { href: "/settings/audit-log", label: "Audit log", adminOnly: true },
+    ],
   },
   {
     label: "Documentation",

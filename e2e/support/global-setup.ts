@@ -64,7 +64,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const loopbackOnlyDns = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${guard}`.trim() };
   buildIfNeeded(env, (message) => process.stdout.write(`[e2e] ${message}\n`));
   const processes = [
-    startService("next", ["start", "-p", String(port), "-H", "127.0.0.1"], { ...env, ...loopbackOnlyDns, WVK_SERVICE: "web" }),
+    startService("tsx", ["web/server.ts", "--port", String(port), "--hostname", "127.0.0.1"], { ...env, ...loopbackOnlyDns, NODE_ENV: "production", WVK_SERVICE: "web" }),
     startService("tsx", ["worker/main.ts"], { ...env, ...loopbackOnlyDns, WVK_SERVICE: "worker" }),
   ];
   await waitForServer(`${baseUrl}/`, processes);

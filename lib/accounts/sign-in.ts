@@ -1,5 +1,7 @@
 import type { Actor } from "../audit";
 import { recordAudit } from "../audit";
+import { pause } from "../clock";
+import { FailureThrottle, PASSWORD_FAILURES } from "../auth/failure-throttle";
 import type { Role } from "../auth/principal";
 import { startPortalSession } from "../auth/portal-sessions";
 import { hashPassword, verifyPassword } from "../crypto/passwords";
@@ -11,7 +13,10 @@ import { logger } from "../log";
  * Password sign-in to the portal. After MAX_FAILED_SIGN_INS wrong passwords in
  * a row within FAILED_SIGN_IN_WINDOW_MS, the account rejects every password,
  * the right one included, until the window has passed, so guessing stays slow
- * even from many addresses. Failures and successes go to the audit trail.
+ * even from many addresses. Separately, wrong passwords are counted per client
+ * address across all accounts (lib/auth/failure-throttle.ts), so one address
+ * cannot try many accounts either: its answers slow down, then it is refused
+ * for a while. Failures and successes go to the audit trail.
  */
 export const MAX_FAILED_SIGN_INS = 10;
 export const FAILED_SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
@@ -31,7 +36,14 @@ export interface SignedInUser {
   sessionId: string;
 }
 
-export type SignInResult = { ok: true; user: SignedInUser } | { ok: false; reason: "invalid_credentials" | "locked" };
+export type SignInResult = { ok: true; user: SignedInUser } | { ok: false; reason: "invalid_credentials" | "locked" | "throttled" };
+
+const failuresBySource = new FailureThrottle(PASSWORD_FAILURES);
+
+async function countSourceFailure(meta: SignInMeta): Promise<void> {
+  const delayMs = failuresBySource.recordFailure(meta.sourceIp, meta.now.getTime());
+  if (delayMs > 0) await pause(delayMs);
+}
 
 // Unknown emails are checked against this hash, so they take as long as known
 // ones and response times do not reveal which accounts exist.
@@ -59,6 +71,10 @@ async function recentFailures(user: { id: string; organizationId: string; lastSi
 
 /** Checks an email and password and, when they match, starts a portal session for the user. */
 export async function signInWithPassword(email: string, password: string, meta: SignInMeta): Promise<SignInResult> {
+  if (failuresBySource.check(meta.sourceIp, meta.now.getTime()).refused) {
+    logger.warn({ sourceIp: meta.sourceIp }, "portal sign-in refused: too many failures from this address");
+    return { ok: false, reason: "throttled" };
+  }
   const normalizedEmail = email.trim().toLowerCase();
   const found = await pool().query<{
     id: string;
@@ -74,11 +90,22 @@ export async function signInWithPassword(email: string, password: string, meta: 
     decoyHash ??= hashPassword("decoy password that no account has");
     await verifyPassword(password, await decoyHash);
     logger.info({ sourceIp: meta.sourceIp }, "portal sign-in rejected: unknown email");
+    await countSourceFailure(meta);
     return { ok: false, reason: "invalid_credentials" };
   }
 
   const user = { id: row.id, organizationId: row.organization_id, email: row.email, name: row.name, lastSignInAt: row.last_sign_in_at };
   if ((await recentFailures(user, meta.now)) >= MAX_FAILED_SIGN_INS) {
+    // Not user.sign_in_failed, which the lockout counts: rejections while locked must not prolong it.
+    await recordAudit(pool(), {
+      organizationId: user.organizationId,
+      actor: signInFormActor(meta),
+      action: "user.sign_in_locked",
+      targetType: "user",
+      targetId: user.id,
+      details: { maxFailedSignIns: MAX_FAILED_SIGN_INS, windowMinutes: FAILED_SIGN_IN_WINDOW_MS / 60_000 },
+      at: meta.now,
+    });
     logger.warn({ userId: user.id, sourceIp: meta.sourceIp }, "portal sign-in rejected: too many failed attempts");
     return { ok: false, reason: "locked" };
   }
@@ -93,6 +120,7 @@ export async function signInWithPassword(email: string, password: string, meta: 
       at: meta.now,
     });
     logger.info({ userId: user.id, sourceIp: meta.sourceIp }, "portal sign-in rejected: wrong password");
+    await countSourceFailure(meta);
     return { ok: false, reason: "invalid_credentials" };
   }
 

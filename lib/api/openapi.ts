@@ -260,6 +260,7 @@ function build(): OpenApiDocument {
       { name: "Deliveries", description: "What was sent to a webhook, and replays" },
       { name: "Events", description: "Publishing platform events and the event catalog" },
       { name: "Usage", description: "Each webhook's daily delivery cap: usage per day or hour, and the release of held deliveries" },
+      { name: "Audit log", description: "Who did what, when and from where: changes, secrets revealed, sign-ins" },
       { name: "Reference", description: "This document" },
       { name: "Webhook events", description: "The requests WASViking sends to your endpoint" },
     ],

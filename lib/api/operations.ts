@@ -32,6 +32,8 @@ import {
   deliveryDetail,
   deliveryListQuery,
   organizationDeliveryListQuery,
+  auditEntry,
+  auditLogQuery,
 } from "./schemas";
 
 /**
@@ -331,6 +333,19 @@ export const operations = {
     params: webhookIdParam,
     success: { status: 200, description: "How many deliveries were released, and today's standing", schema: releasedHeldDeliveries },
     errors: [401, 403, 404, 409, 429],
+  }),
+  listAuditEntries: operation({
+    id: "listAuditEntries",
+    method: "GET",
+    path: "/v1/audit-log",
+    summary: "List audit log entries",
+    description:
+      "Lists who did what, to which object, when and from where: webhook changes, signing secrets revealed, rotated and revoked, tests, replays, daily cap changes, API keys, and portal sign-ins. Newest first, filtered by action (comma-separated for several), actor, target id and time range; filters combine with AND. Entries never hold a secret or a key, and cannot be changed or deleted. Portal admins, and API keys with the audit:read scope.",
+    tags: ["Audit log"],
+    scope: "audit:read",
+    query: auditLogQuery,
+    success: { status: 200, description: "A page of audit entries, newest first", schema: listOf(auditEntry) },
+    errors: [401, 403, 422],
   }),
 } as const;
 

@@ -1,4 +1,6 @@
 import type { ApiKeyView } from "../accounts/api-keys";
+import { auditActionLabel } from "../audit-log/actions";
+import type { AuditEntryRow } from "../audit-log/queries";
 import type { CapToday, UsageBucket } from "../caps/usage-report";
 import type { WebhookStats } from "../deliveries/webhook-stats";
 import type { SubscriptionView } from "../subscriptions/service";
@@ -83,5 +85,21 @@ export function presentUsageBucket(bucket: UsageBucket) {
     failed: bucket.failed,
     held: bucket.held,
     daily_cap: bucket.dailyCap,
+  };
+}
+
+/** Maps an audit entry to its API shape, with the action's readable label. */
+export function presentAuditEntry(entry: AuditEntryRow) {
+  return {
+    id: entry.id,
+    created_at: entry.created_at,
+    action: entry.action,
+    action_label: auditActionLabel(entry.action),
+    actor: { type: entry.actor_type, id: entry.actor_id, label: entry.actor_label },
+    target: entry.target_type && entry.target_id ? { type: entry.target_type, id: entry.target_id } : null,
+    webhook_id: entry.webhook_id,
+    source_ip: entry.source_ip,
+    user_agent: entry.user_agent,
+    details: entry.details,
   };
 }

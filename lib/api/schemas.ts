@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AUDIT_ACTION_NAMES } from "../audit-log/actions";
 import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
 import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition } from "../events/schemas";
 import { isId } from "../ids";
@@ -495,3 +496,63 @@ export const deliveryDetail = deliverySummary
     earlier_attempts: z.number().int().describe("Attempts older than those in attempt_history"),
   })
   .meta({ id: "DeliveryDetail" });
+
+// The audit log (docs/api.md).
+
+export const auditLogQuery = z
+  .strictObject({
+    limit: paginationQuery.shape.limit,
+    cursor: z
+      .string()
+      .max(64)
+      .refine((value) => isId("audit", value), "Invalid cursor: pass the next_cursor value of the previous page unchanged")
+      .optional()
+      .describe("The next_cursor of the previous page; omit it for the first page. Keep the same filters while paging"),
+    action: commaSeparated(AUDIT_ACTION_NAMES, "action").optional().describe("Only entries of one of these actions, comma-separated"),
+    actor: z
+      .string()
+      .refine(
+        (value) => value === "system" || isId("user", value) || isId("apiKey", value),
+        "Invalid actor: use a user id (usr_…), an API key id (key_…) or system",
+      )
+      .optional()
+      .describe("Only entries of this actor: a user id (usr_…), an API key id (key_…), or system for the platform's own actions and the sign-in form"),
+    target_id: z
+      .string()
+      .max(64)
+      .regex(/^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$/, "Invalid target id: use an id such as wh_…, dlv_…, key_… or usr_…")
+      .optional()
+      .describe("Only entries about this object: a webhook, delivery, API key or user id"),
+    from: filterTime("Only entries recorded at or after this time").optional(),
+    to: filterTime("Only entries recorded strictly before this time").optional(),
+  })
+  .superRefine((query, context) => {
+    if (query.from && query.to && query.from >= query.to) {
+      context.addIssue({ code: "custom", path: ["to"], message: "to must be later than from" });
+    }
+  });
+
+export type AuditLogQuery = z.output<typeof auditLogQuery>;
+
+export const auditEntry = z
+  .object({
+    id: z.string(),
+    created_at: isoOut,
+    action: z.string().describe("What was done, for example webhook.secret_rotated"),
+    action_label: z.string().describe("The action in words, as the portal shows it"),
+    actor: z
+      .object({
+        type: z.enum(["user", "api_key", "system"]),
+        id: z.string().nullable().describe("The user or API key id; null for the platform itself and the sign-in form"),
+        label: z.string().describe("The user's name and email, or the API key's name and prefix, as they were at the time"),
+      })
+      .describe("Who did it"),
+    target: z.object({ type: z.string(), id: z.string() }).nullable().describe("The object acted on; null when there is none"),
+    webhook_id: z.string().nullable().describe("The webhook the entry is about, when that webhook still exists"),
+    source_ip: z.string().nullable().describe("The client's address as the reverse proxy reported it; null for the platform's own actions"),
+    user_agent: z.string().nullable(),
+    details: z
+      .record(z.string(), z.unknown())
+      .describe("What changed, depending on the action: old and new values of changed fields, fingerprints and prefixes. Never a secret or a key"),
+  })
+  .meta({ id: "AuditEntry" });

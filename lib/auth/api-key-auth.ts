@@ -1,17 +1,43 @@
+import { pause } from "../clock";
 import { apiKeyMatches, apiKeyPrefix } from "../crypto/api-keys";
 import { pool } from "../db";
-import { problems } from "../http/problem";
+import { ApiError, problems } from "../http/problem";
 import { logger } from "../log";
+import { API_KEY_FAILURES, FailureThrottle } from "./failure-throttle";
 import { type Principal, type Scope, SCOPES } from "./principal";
 
 // last_used_at is written at most once a minute per key, so reads do not turn into writes.
 const LAST_USED_RESOLUTION_SECONDS = 60;
 
+const failures = new FailureThrottle(API_KEY_FAILURES);
+
 /**
  * Authenticates `Authorization: ApiKey <key>`. Every failure is the same 401 to
- * the caller, whatever the reason, so keys cannot be probed; the log says why.
+ * the caller, whatever the reason, so keys cannot be probed; the log records why.
+ * Failures are counted per client address (lib/auth/failure-throttle.ts): past
+ * a few, each 401 comes later, and then the address is refused with 429.
  */
 export async function authenticateApiKey(
+  authorization: string,
+  meta: { sourceIp: string | null; userAgent: string | null; requestId: string; now: Date },
+): Promise<Principal> {
+  const throttled = failures.check(meta.sourceIp, meta.now.getTime());
+  if (throttled.refused) {
+    logger.warn({ requestId: meta.requestId, sourceIp: meta.sourceIp }, "API key refused: too many failures from this address");
+    throw problems.tooManyFailedAttempts(throttled.retryAfterSeconds);
+  }
+  try {
+    return await verifyApiKey(authorization, meta);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      const delayMs = failures.recordFailure(meta.sourceIp, meta.now.getTime());
+      if (delayMs > 0) await pause(delayMs);
+    }
+    throw error;
+  }
+}
+
+async function verifyApiKey(
   authorization: string,
   meta: { sourceIp: string | null; userAgent: string | null; requestId: string; now: Date },
 ): Promise<Principal> {

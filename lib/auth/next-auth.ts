@@ -6,7 +6,7 @@ import { currentTime } from "../clock";
 import { clientAddress } from "../http/client-address";
 import { logger } from "../log";
 import { SESSION_MAX_AGE_SECONDS } from "./portal-sessions";
-import { ACCOUNT_LOCKED_ERROR } from "./sign-in-errors";
+import { ACCOUNT_LOCKED_ERROR, SOURCE_THROTTLED_ERROR } from "./sign-in-errors";
 import { sessionSecret } from "./session-token";
 
 /**
@@ -48,6 +48,7 @@ export function authOptions(): NextAuthOptions {
           });
           if (!result.ok) {
             if (result.reason === "locked") throw new Error(ACCOUNT_LOCKED_ERROR);
+            if (result.reason === "throttled") throw new Error(SOURCE_THROTTLED_ERROR);
             return null;
           }
           return { id: result.user.id, name: result.user.name, email: result.user.email, sessionId: result.user.sessionId };

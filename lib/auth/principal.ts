@@ -5,13 +5,14 @@ import type { Actor } from "../audit";
  * the scopes chosen when they were created; portal sessions get the scopes of
  * the user's role.
  */
-export const SCOPES = ["webhooks:read", "webhooks:write", "events:publish"] as const;
+export const SCOPES = ["webhooks:read", "webhooks:write", "events:publish", "audit:read"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   "webhooks:read": "Read webhooks, deliveries and usage",
   "webhooks:write": "Create, change and delete webhooks; rotate secrets; send tests; replay deliveries",
   "events:publish": "Publish platform events (for producers inside the platform)",
+  "audit:read": "Read the audit log: who changed webhooks, secrets and API keys, and portal sign-ins",
 };
 
 export type Role = "admin" | "viewer";
@@ -26,7 +27,10 @@ export interface Principal {
   userId?: string;
 }
 
-/** Scopes of a portal user: admins manage everything, viewers only read. */
+/**
+ * Scopes of a portal user: admins manage everything and read the audit log,
+ * viewers only read webhooks and deliveries.
+ */
 export function scopesOfRole(role: Role): ReadonlySet<Scope> {
-  return new Set<Scope>(role === "admin" ? ["webhooks:read", "webhooks:write"] : ["webhooks:read"]);
+  return new Set<Scope>(role === "admin" ? ["webhooks:read", "webhooks:write", "audit:read"] : ["webhooks:read"]);
 }

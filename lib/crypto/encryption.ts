@@ -5,7 +5,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
  *
  * The keyring is a comma-separated list of `id:base64key` pairs. The first key
  * encrypts; every key decrypts, so an operator rotates by putting a new key in
- * front, re-encrypting (scripts/reencrypt-secrets.ts) and later dropping the old
+ * front, re-encrypting (`npm run db:reencrypt-secrets`) and later dropping the old
  * one. Ciphertexts are `v1.<keyId>.<iv>.<tag>.<data>` in base64url, so each one
  * names the key it needs.
  */

@@ -40,6 +40,11 @@ const PROBLEM_KINDS = [
   { slug: "validation", status: 422, meaning: "The body or query is well-formed JSON but invalid; errors lists each field with a message." },
   { slug: "rate-limited", status: 429, meaning: "Too many requests; wait for the seconds in Retry-After." },
   {
+    slug: "too-many-failed-attempts",
+    status: 429,
+    meaning: "Too many invalid API keys came from your address: every key from it is refused for the seconds in Retry-After.",
+  },
+  {
     slug: "daily-cap-reached",
     status: 429,
     meaning:
@@ -130,6 +135,15 @@ export const problems = {
       type: "rate-limited",
       title: "Too many requests",
       detail: `This operation allows ${limit.capacity} requests per ${limit.windowSeconds} seconds for each API key or user: retry in ${retryAfterSeconds} s`,
+      headers: { "retry-after": String(retryAfterSeconds) },
+      extensions: { retry_after: retryAfterSeconds },
+    }),
+  tooManyFailedAttempts: (retryAfterSeconds: number) =>
+    new ApiError({
+      status: 429,
+      type: "too-many-failed-attempts",
+      title: "Too many failed attempts",
+      detail: `Too many invalid API keys were sent from your address: retry in ${retryAfterSeconds} s`,
       headers: { "retry-after": String(retryAfterSeconds) },
       extensions: { retry_after: retryAfterSeconds },
     }),

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type {
   apiKeySummary,
+  auditEntry,
   attemptResult,
   createApiKeyBody,
   createdApiKey,
@@ -51,6 +52,7 @@ export type DailyCapToday = z.output<typeof dailyCapToday>;
 export type UsageBucket = z.output<typeof usageBucket>;
 export type ReleasedHeldDeliveries = z.output<typeof releasedHeldDeliveries>;
 export type UsageGranularity = "day" | "hour";
+export type AuditEntry = z.output<typeof auditEntry>;
 
 export interface Page<T> {
   data: T[];
@@ -133,6 +135,9 @@ function withQuery(path: string, query: Record<string, string>): string {
   return text ? `${path}?${text}` : path;
 }
 
+// Entries shown per page of the audit log.
+export const AUDIT_PAGE_SIZE = 50;
+
 // Deliveries shown per page of the inspector's table.
 export const DELIVERY_PAGE_SIZE = 25;
 
@@ -158,5 +163,7 @@ export const apiClient = {
   getWebhookUsage: (id: string, granularity: UsageGranularity) =>
     call<WebhookUsage>("GET", `/v1/webhooks/${segment(id)}/usage?granularity=${granularity}`),
   getOrganizationUsage: (granularity: UsageGranularity) => call<OrganizationUsage>("GET", `/v1/usage?granularity=${granularity}`),
+  listAuditLog: (query: Record<string, string>, cursor?: string | null) =>
+    call<Page<AuditEntry>>("GET", withQuery("/v1/audit-log", { ...query, limit: String(AUDIT_PAGE_SIZE), ...(cursor ? { cursor } : {}) })),
   releaseHeldDeliveries: (id: string) => call<ReleasedHeldDeliveries>("POST", `/v1/webhooks/${segment(id)}/release-held`),
 };

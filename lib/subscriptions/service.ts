@@ -1,5 +1,6 @@
 import type { Principal } from "../auth/principal";
 import { recordAudit } from "../audit";
+import type { AuditAction } from "../audit-log/actions";
 import { encrypt } from "../crypto/encryption";
 import { keyring } from "../crypto/keyring";
 import { generateSigningSecret, secretFingerprint } from "../crypto/signing-secrets";
@@ -205,7 +206,12 @@ interface SubscriptionRow {
   event_types: string[];
   description: string;
   enabled: boolean;
+  disabled_reason: string | null;
   daily_cap: number;
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
 }
 
 // The changes accepted while the webhook has used its daily cap: they are how an admin lifts it or stops deliveries.
@@ -233,7 +239,7 @@ export async function updateSubscription(
   const boss = input.enabled === true || input.dailyCap !== undefined ? await options.producer() : undefined;
   await withTransaction(async (client) => {
     const found = await client.query<SubscriptionRow>(
-      `SELECT url, event_types, description, enabled, daily_cap FROM subscriptions WHERE id = $1 AND organization_id = $2 FOR UPDATE`,
+      `SELECT url, event_types, description, enabled, disabled_reason, daily_cap FROM subscriptions WHERE id = $1 AND organization_id = $2 FOR UPDATE`,
       [id, principal.organizationId],
     );
     const current = found.rows[0];
@@ -248,22 +254,16 @@ export async function updateSubscription(
     }
     if (input.events !== undefined) {
       next.event_types = [...new Set(input.events)];
-      changes.events = { from: current.event_types, to: next.event_types };
+      if (!sameItems(next.event_types, current.event_types)) changes.events = { from: current.event_types, to: next.event_types };
     }
     if (input.description !== undefined && input.description !== current.description) {
       next.description = input.description;
       changes.description = { from: current.description, to: input.description };
     }
     const enabledChanged = input.enabled !== undefined && input.enabled !== current.enabled;
-    if (enabledChanged) {
-      next.enabled = input.enabled!;
-      changes.enabled = { from: current.enabled, to: next.enabled };
-    }
+    if (enabledChanged) next.enabled = input.enabled!;
     const capChanged = input.dailyCap !== undefined && input.dailyCap !== current.daily_cap;
-    if (capChanged) {
-      next.daily_cap = input.dailyCap!;
-      changes.daily_cap = { from: current.daily_cap, to: next.daily_cap };
-    }
+    if (capChanged) next.daily_cap = input.dailyCap!;
     await client.query(
       `UPDATE subscriptions SET url = $2, event_types = $3, description = $4, enabled = $5, updated_at = $6::timestamptz,
          disabled_reason = CASE WHEN $7::boolean THEN NULL ELSE disabled_reason END,
@@ -272,29 +272,32 @@ export async function updateSubscription(
        WHERE id = $1`,
       [id, next.url, next.event_types, next.description, next.enabled, now, enabledChanged, next.daily_cap],
     );
-    const details: Record<string, unknown> = { changes };
-    if (enabledChanged && !next.enabled) details.heldDeliveries = (await holdOpenDeliveries(client, [id])).length;
+    // One entry per kind of change, so enabling, disabling and cap changes can be found by their action.
+    const audit = (action: AuditAction, details: Record<string, unknown>) =>
+      recordAudit(client, { organizationId: principal.organizationId, actor: principal.actor, action, targetType: "webhook", targetId: id, details, at: now });
+    if (Object.keys(changes).length > 0) await audit("webhook.updated", { changes });
+    if (enabledChanged && !next.enabled) {
+      const heldIds = await holdOpenDeliveries(client, [id]);
+      await audit("webhook.disabled", { changes: { enabled: { from: true, to: false } }, heldDeliveries: heldIds.length });
+    }
     if (enabledChanged && next.enabled) {
       const released = await releaseHeldDeliveries(client, id, now);
       await queueAttempts(boss!, client, released.toQueue, now);
-      details.releasedDeliveries = released.releasedIds.length;
-    }
-    if (capChanged && next.enabled) {
-      await lockBudgets(client, [id], now);
-      const released = await releaseWithinBudget(client, id, now);
-      await queueAttempts(boss!, client, released.toQueue, now);
-      if (released.released > 0) details.releasedHeldByCap = released.released;
-    }
-    if (Object.keys(changes).length > 0) {
-      await recordAudit(client, {
-        organizationId: principal.organizationId,
-        actor: principal.actor,
-        action: "webhook.updated",
-        targetType: "webhook",
-        targetId: id,
-        details,
-        at: now,
+      await audit("webhook.enabled", {
+        changes: { enabled: { from: false, to: true } },
+        clearedDisabledReason: current.disabled_reason,
+        releasedDeliveries: released.releasedIds.length,
       });
+    }
+    if (capChanged) {
+      const details: Record<string, unknown> = { changes: { daily_cap: { from: current.daily_cap, to: next.daily_cap } } };
+      if (next.enabled) {
+        await lockBudgets(client, [id], now);
+        const released = await releaseWithinBudget(client, id, now);
+        await queueAttempts(boss!, client, released.toQueue, now);
+        details.releasedHeldByCap = released.released;
+      }
+      await audit("webhook.daily_cap_changed", details);
     }
   });
   return getSubscription(principal.organizationId, id, now);

@@ -116,6 +116,12 @@ describe("OpenAPI document", () => {
     expectDocumented("/v1/event-types", "GET", await api("GET", "/v1/event-types"));
   });
 
+  it("matches real audit log responses", async () => {
+    await api("POST", "/v1/webhooks", { apiKey: tenant.apiKey, body: { url: "http://127.0.0.1:9/unreachable", events: ["finding.created"] } });
+    expectDocumented("/v1/audit-log", "GET", await api("GET", "/v1/audit-log?limit=5", { apiKey: tenant.apiKey }));
+    expectDocumented("/v1/audit-log", "GET", await api("GET", "/v1/audit-log?action=webhook.exploded", { apiKey: tenant.apiKey }));
+  });
+
   it("matches real problem responses", async () => {
     expectDocumented("/v1/webhooks", "GET", await api("GET", "/v1/webhooks"));
     expectDocumented("/v1/webhooks", "POST", await api("POST", "/v1/webhooks", { apiKey: tenant.apiKey, body: { url: "ftp://x" } }));

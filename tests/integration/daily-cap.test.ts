@@ -242,7 +242,7 @@ describe("daily cap", () => {
     await waitUntil(() => heldDeliveries(webhook.id), (rows) => rows.length === 1);
     await waitUntil(async () => arrivals.filter((arrival) => arrival.subject.startsWith("fnd_raise_")).length, (count) => count === 3);
     const audit = await pool().query(
-      `SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.updated' AND details->'changes'->'daily_cap'->>'to' = '3'`,
+      `SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.daily_cap_changed' AND details->'changes'->'daily_cap'->>'to' = '3'`,
       [webhook.id],
     );
     expect(audit.rows).toEqual([{ details: { changes: { daily_cap: { from: 1, to: 3 } }, releasedHeldByCap: 2 } }]);

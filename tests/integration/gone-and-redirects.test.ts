@@ -78,8 +78,9 @@ describe("410 Gone", () => {
     await waitUntil(() => deliveryOf(afterwards, webhook.id), (row) => row.status === "succeeded");
     await waitUntil(() => deliveryOf(retrying, webhook.id), (row) => row.status === "succeeded");
     expect((await deliveryRow(goneDelivery.id)).status).toBe("failed");
-    const update = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.updated'`, [webhook.id]);
+    const update = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.enabled'`, [webhook.id]);
     expect(update.rows[0].details.releasedDeliveries).toBe(2);
+    expect(update.rows[0].details.clearedDisabledReason).toBe("The receiver answered HTTP 410 Gone");
   });
 
   it("retries a 404 on schedule", async () => {

@@ -5,7 +5,10 @@ import { pool } from "../../lib/db";
 import { createTenant, type Tenant } from "../support/fixtures";
 import { createPortalUser } from "../support/portal";
 
-const meta = (now = new Date()) => ({ sourceIp: "203.0.113.7", userAgent: "integration test", now });
+const meta = (now = new Date(), sourceIp = "203.0.113.7") => ({ sourceIp, userAgent: "integration test", now });
+
+// The account lockout is about guesses from many addresses, so each failure comes from another one.
+const spreadSource = (attempt: number) => `198.51.100.${attempt + 1}`;
 
 describe("portal sign-in", () => {
   let tenant: Tenant;
@@ -49,7 +52,7 @@ describe("portal sign-in", () => {
     const user = await createPortalUser(tenant.organizationId, "admin");
     const start = new Date();
     for (let attempt = 0; attempt < MAX_FAILED_SIGN_INS; attempt++) {
-      expect((await signInWithPassword(user.email, "wrong", meta(start))).ok).toBe(false);
+      expect((await signInWithPassword(user.email, "wrong", meta(start, spreadSource(attempt)))).ok).toBe(false);
     }
     const locked = await signInWithPassword(user.email, user.password, meta(start));
     expect(locked).toEqual({ ok: false, reason: "locked" });
@@ -62,7 +65,7 @@ describe("portal sign-in", () => {
   it("counts only failures since the last success", async () => {
     const user = await createPortalUser(tenant.organizationId, "admin");
     const start = new Date();
-    for (let attempt = 0; attempt < MAX_FAILED_SIGN_INS - 1; attempt++) await signInWithPassword(user.email, "wrong", meta(start));
+    for (let attempt = 0; attempt < MAX_FAILED_SIGN_INS - 1; attempt++) await signInWithPassword(user.email, "wrong", meta(start, spreadSource(attempt)));
     const success = await signInWithPassword(user.email, user.password, meta(new Date(start.getTime() + 1000)));
     expect(success.ok).toBe(true);
     await signInWithPassword(user.email, "wrong", meta(new Date(start.getTime() + 2000)));

@@ -27,8 +27,10 @@ describe("webhook management", () => {
     });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ url: "https://cmdb.example.com/in", events: ["asset.first_seen", "asset.disappeared"], description: "CMDB", enabled: false });
-    const audit = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.updated'`, [created.id]);
-    expect(audit.rows[0].details.changes.enabled).toEqual({ from: true, to: false });
+    const updated = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.updated'`, [created.id]);
+    expect(Object.keys(updated.rows[0].details.changes).sort()).toEqual(["description", "events", "url"]);
+    const disabled = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.disabled'`, [created.id]);
+    expect(disabled.rows[0].details.changes.enabled).toEqual({ from: true, to: false });
   });
 
   it("rejects an empty change and an unknown field", async () => {

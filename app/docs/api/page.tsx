@@ -7,7 +7,6 @@ import { InlineText } from "@/components/docs/inline-text";
 import { SchemaView } from "@/components/docs/schema-view";
 
 export const metadata: Metadata = { title: "API reference · WASViking Webhooks" };
-export const dynamic = "force-static";
 
 type Schema = Record<string, any>;
 

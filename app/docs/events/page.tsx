@@ -9,7 +9,6 @@ import { CodeBlock } from "@/components/docs/code-block";
 import { SchemaView } from "@/components/docs/schema-view";
 
 export const metadata: Metadata = { title: "Webhook events · WASViking Webhooks" };
-export const dynamic = "force-static";
 
 // The runnable examples in docs/examples, shown verbatim; tests run these same files against real deliveries.
 const EXAMPLES = [
