@@ -19,12 +19,16 @@ export interface EngineWorker {
 
 const READY_MESSAGE = "worker started";
 
-/** Starts the worker of the checkout in `directory` and resolves once it is fetching; `nodeArguments` can add --cpu-prof. */
+/**
+ * Starts the worker of the checkout in `directory` and resolves once it is fetching; `nodeArguments` can add
+ * --cpu-prof, and `onLine` receives every line it prints.
+ */
 export async function startEngineWorker(
   directory: string,
   env: NodeJS.ProcessEnv,
   nodeArguments: string[] = [],
   timeoutMs = 60_000,
+  onLine?: (line: string) => void,
 ): Promise<EngineWorker> {
   let markReady: (at: number) => void = () => undefined;
   const ready = new Promise<number>((resolve) => (markReady = resolve));
@@ -34,6 +38,7 @@ export async function startEngineWorker(
     env,
     nodeArguments,
     onLine(line) {
+      onLine?.(line);
       if (line.includes(`"msg":"${READY_MESSAGE}"`)) markReady(wallClock());
     },
   });

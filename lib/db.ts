@@ -25,6 +25,10 @@ function open(): Database {
   });
   // An idle client that loses its connection (a database restart) emits here; the pool replaces it on next use.
   pool.on("error", (error) => logger.warn({ err: error }, "idle database connection failed"));
+  // A checked-out client has no listener of the pool's, and a connection lost between two of its queries (inside a
+  // transaction, say) would otherwise be an uncaught 'error' that ends the process. The next query on it fails with
+  // the same error, which its caller handles, and the pool discards the broken client on release.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { pool, prisma };
 }

@@ -19,6 +19,31 @@ function positiveInteger(name: string, fallback: number): number {
   return value;
 }
 
+const MIB = 1024 * 1024;
+
+/**
+ * Logs the worker's memory and open attempts every `seconds`, so a leak shows
+ * as a rising line in the logs (and `npm run soak` can read the heap, which
+ * /proc does not show).
+ */
+function logStatsPeriodically(engine: DeliveryEngine, seconds: number): ReturnType<typeof setInterval> {
+  const timer = setInterval(() => {
+    const memory = process.memoryUsage();
+    logger.info(
+      {
+        rssMiB: Math.round((memory.rss / MIB) * 10) / 10,
+        heapUsedMiB: Math.round((memory.heapUsed / MIB) * 10) / 10,
+        heapTotalMiB: Math.round((memory.heapTotal / MIB) * 10) / 10,
+        externalMiB: Math.round((memory.external / MIB) * 10) / 10,
+        activeAttempts: engine.activeAttempts,
+      },
+      "worker stats",
+    );
+  }, seconds * 1000);
+  timer.unref();
+  return timer;
+}
+
 async function main(): Promise<void> {
   const settings = config();
   const timeoutSeconds = attemptTimeoutSeconds();
@@ -62,11 +87,14 @@ async function main(): Promise<void> {
     "worker started",
   );
 
+  const statsTimer = logStatsPeriodically(engine, positiveInteger("WORKER_STATS_INTERVAL_SECONDS", 300));
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, inFlight: engine.activeAttempts }, "worker stopping: finishing attempts in flight");
+    clearInterval(statsTimer);
     await engine.stop();
     await boss.stop({ graceful: false });
     await http.close();

@@ -225,7 +225,9 @@ function componentResponses() {
     };
   }
   responses.ProblemDefault = {
-    description: "Any other error, as problem details (500 responses carry only a request id, never internals)",
+    description:
+      "Any other error, as problem details: 500 responses carry only a request id, never internals; " +
+      "503 (database-unavailable) means the database is briefly unreachable, so send the request again after Retry-After",
     content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
   };
   return responses;

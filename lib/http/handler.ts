@@ -3,6 +3,7 @@ import { authenticateApiKey } from "../auth/api-key-auth";
 import type { Principal, Scope } from "../auth/principal";
 import { sessionPrincipal } from "../auth/session-auth";
 import { currentTime } from "../clock";
+import { isDatabaseUnavailable } from "../database-errors";
 import { logger } from "../log";
 import { parseJsonStrict } from "./json-body";
 import { type RateLimit, RateLimiter } from "./rate-limit";
@@ -149,6 +150,24 @@ async function authenticate(request: Request, operation: Operation, requestId: s
 
 const rateLimiter = new RateLimiter();
 
+// Seconds a caller is told to wait when the database is away; a fast restart takes a few seconds.
+export const DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+// During an outage every request fails the same way: log the first, then one line per interval with the count.
+const OUTAGE_LOG_INTERVAL_MS = 10_000;
+let lastOutageLog = 0;
+let unloggedOutageRequests = 0;
+
+function logDatabaseUnavailable(log: typeof logger, error: unknown): void {
+  const now = Date.now();
+  if (now - lastOutageLog < OUTAGE_LOG_INTERVAL_MS) {
+    unloggedOutageRequests++;
+    return;
+  }
+  log.warn({ err: error, unloggedRequests: unloggedOutageRequests }, "request failed because the database is unreachable; answered 503");
+  lastOutageLog = now;
+  unloggedOutageRequests = 0;
+}
+
 /** Takes one request from the caller's bucket, or throws a 429 with the seconds to wait in Retry-After. */
 function enforceRateLimit(limit: RateLimit, principal: Principal, now: Date): void {
   const caller = `${principal.actor.type}:${principal.actor.id ?? principal.organizationId}`;
@@ -229,6 +248,10 @@ export function handle<TParams, TQuery, TBody, TResult>(
       if (error instanceof ApiError) {
         if (error.status >= 500) log.error({ err: error }, "request failed");
         return problemResponse(error, requestId);
+      }
+      if (isDatabaseUnavailable(error)) {
+        logDatabaseUnavailable(log, error);
+        return problemResponse(problems.databaseUnavailable(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS), requestId);
       }
       log.error({ err: error }, "request failed with an unexpected error");
       return problemResponse(

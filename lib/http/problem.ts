@@ -50,6 +50,12 @@ const PROBLEM_KINDS = [
     meaning:
       "The webhook has used its daily delivery cap: changes to it are refused until the cap resets at 00:00 UTC (Retry-After, resets_at). Raise daily_cap to lift it now.",
   },
+  {
+    slug: "database-unavailable",
+    status: 503,
+    meaning:
+      "The database cannot be reached for a moment (a restart or failover). Send the request again after the seconds in Retry-After; an event published with an Idempotency-Key is then not stored twice.",
+  },
   { slug: "internal", status: 500, meaning: "An unexpected error on our side. The answer carries only a request id to quote." },
 ] as const;
 
@@ -169,6 +175,19 @@ export const problems = {
         used: cap.used,
         resets_at: cap.resetsAt.toISOString(),
       },
+    }),
+  // The database is restarting or unreachable (lib/database-errors.ts). A connection lost during COMMIT leaves
+  // unknown whether the change was stored, so the detail does not promise that nothing happened.
+  databaseUnavailable: (retryAfterSeconds: number) =>
+    new ApiError({
+      status: 503,
+      type: "database-unavailable",
+      title: "Service temporarily unavailable",
+      detail:
+        `The database cannot be reached right now: send the request again in ${retryAfterSeconds} s. ` +
+        "Publish events with an Idempotency-Key so that a retry cannot store an event twice",
+      headers: { "retry-after": String(retryAfterSeconds) },
+      extensions: { retry_after: retryAfterSeconds },
     }),
   methodNotAllowed: (allowed: string[]) =>
     new ApiError({

@@ -24,6 +24,9 @@ export interface EmbeddedDatabase {
   url: string;
   dataDirectory: string;
   stop(): Promise<void>;
+  // Kills the server and every backend at once (SIGKILL to its process group), as a power loss would;
+  // the next start on the same data directory runs crash recovery.
+  kill(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -235,6 +238,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         server.once("exit", () => resolve());
         // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, nothing committed is lost.
         server.kill("SIGINT");
+      });
+      return stopped;
+    },
+    kill() {
+      stopped ??= new Promise<void>((resolve) => {
+        if (server.exitCode !== null || server.signalCode !== null) return resolve();
+        server.once("exit", () => resolve());
+        // The server was spawned detached, so it leads its own process group, which holds its backends too.
+        process.kill(-server.pid!, "SIGKILL");
       });
       return stopped;
     },

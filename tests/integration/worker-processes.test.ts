@@ -142,6 +142,8 @@ describe("worker processes", () => {
       expect(Math.max(...counts.values())).toBe(1);
       expect(maxConcurrentPerDelivery).toBe(1);
       const recorded = (started: WorkerProcess) => started.logs.filter((entry) => entry.msg === "attempt recorded").length;
+      // A worker logs an attempt once its batch is recorded, which on a busy machine can come well after the request.
+      await waitUntil(async () => recorded(one) + recorded(two), (count) => count >= 450);
       expect(recorded(one) + recorded(two)).toBe(450);
       expect(recorded(one)).toBeGreaterThan(0);
       expect(recorded(two)).toBeGreaterThan(0);
