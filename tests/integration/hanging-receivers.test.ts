@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attemptsOf, createWebhook, deliveryOf, publish, waitUntil } from "../support/deliveries";
+import { attemptsOf, createWebhook, deliveryOf, deliveryRow, publish, waitUntil } from "../support/deliveries";
 import { createTenant } from "../support/fixtures";
 import { afterRequestHeaders, hasPython, startBlackhole, startRawServer } from "../support/raw-servers";
 import { startReceiver } from "../support/receiver";
@@ -81,6 +81,11 @@ describe("hanging and trickling receivers", () => {
       expect(attempt.succeeded).toBe(false);
       expect(attempt.duration_ms).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
       expect(attempt.duration_ms).toBeLessThan(DEADLINE_MS + 500);
+      // A timeout is an ordinary failure: the first retry step follows.
+      const delivery = await deliveryRow(attempt.delivery_id);
+      expect(delivery).toMatchObject({ status: "retrying", last_error_class: "timeout" });
+      expect(delivery.next_attempt_at.getTime() - attempt.started_at.getTime()).toBeGreaterThanOrEqual(60_000);
+      expect(delivery.next_attempt_at.getTime() - attempt.started_at.getTime()).toBeLessThan(66_000);
     } finally {
       await server.close();
     }
