@@ -92,6 +92,17 @@ describe.each(["node", "python"] as const)("%s example under hostile headers", (
     expect(await send(valid, [["Wasviking-Signature", valid]])).toBe(401);
   });
 
+  it("verifies before parsing the body", async () => {
+    const notJson = Buffer.from("not JSON {");
+    const t = now();
+    // A forged request is rejected for its signature, whatever its body, so parsing never sees it.
+    expect(await sendRaw(server.url, [["Wasviking-Delivery", DELIVERY], ["Wasviking-Signature", `t=${t},v1=${"0".repeat(64)}`]], notJson)).toBe(401);
+    const id = freshDeliveryId();
+    const digest = signatureDigest(secret, id, t, notJson).toString("hex");
+    expect(await sendRaw(server.url, [["Wasviking-Delivery", id], ["Wasviking-Signature", `t=${t},v1=${digest}`]], notJson)).toBe(400);
+    expect(server.alive()).toBe(true);
+  });
+
   it("rejects a request without Wasviking-Delivery", async () => {
     const valid = `t=${now()},v1=${hexDigest(secret, now())}`;
     expect(await sendRaw(server.url, [["Wasviking-Signature", valid]], BODY)).toBe(401);
