@@ -99,6 +99,14 @@ describe("signedHeaders", () => {
     expect(both["webhook-signature"]!.split(" ")).toHaveLength(2);
   });
 
+  it("sends at most two signatures", () => {
+    const secrets = [1, 2, 3].map((fill) => "whsec_" + Buffer.alloc(32, fill).toString("base64"));
+    const signed = signedHeaders({ deliveryId: VECTOR.id, eventType: "x", timestamp: VECTOR.timestamp, body: VECTOR.body, secrets });
+    const expected = secrets.slice(0, 2).map((secret) => signatureDigest(secret, VECTOR.id, VECTOR.timestamp, VECTOR.body));
+    expect(signed["wasviking-signature"]).toBe(`t=${VECTOR.timestamp},${expected.map((digest) => `v1=${digest.toString("hex")}`).join(",")}`);
+    expect(signed["webhook-signature"]).toBe(expected.map((digest) => `v1,${digest.toString("base64")}`).join(" "));
+  });
+
   it("refuses to sign without any secret", () => {
     expect(() => signedHeaders({ deliveryId: "dlv_1", eventType: "x", timestamp: 1, body: "{}", secrets: [] })).toThrow(/No valid signing secret/);
   });
