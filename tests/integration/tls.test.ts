@@ -94,6 +94,24 @@ describe("TLS certificates", () => {
     }
   });
 
+  it("keeps verifying with NODE_TLS_REJECT_UNAUTHORIZED=0", async () => {
+    // Node reads this variable at every TLS connection and skips verification for the whole process when it is "0".
+    const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+    const receiver = await startTlsReceiver(certificates.selfSigned);
+    const client = createHttpClient({ allowPrivate: true, resolver, deadlineMs: 5000 });
+    try {
+      const result = await client.send(receiver.url, { "content-type": "application/json" }, "{}");
+      expect(result).toMatchObject({ kind: "error", errorClass: "tls" });
+      expect(receiver.requests).toBe(0);
+    } finally {
+      if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
+      await client.close();
+      await receiver.close();
+    }
+  });
+
   it("rejects the test CA without ca", async () => {
     const receiver = await startTlsReceiver(certificates.valid);
     const client = createHttpClient({ allowPrivate: true, resolver, deadlineMs: 5000 });
