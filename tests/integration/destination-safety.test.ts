@@ -86,7 +86,7 @@ const rejectedEverywhere: Array<[string, RegExp]> = [
   ["data:text/html,<b>x</b>", /scheme "data" is not allowed/],
   ["ws://example.com/wvk", /scheme "ws" is not allowed/],
   ["https://example.com:0/wvk", /port must be between 1 and 65535/],
-  ["https://example.com:65536/wvk", /not a valid absolute URL/],
+  ["https://example.com:65536/wvk", /port must be between 1 and 65535/],
   ["https://", /not a valid absolute URL/],
   ["", /empty/],
   ["https://nowhere.example.org/wvk", /does not resolve to any address/],
