@@ -139,8 +139,9 @@ describe("isolation from hanging receivers", () => {
   it("keeps a healthy webhook flowing", async () => {
     // Few regular slots: the hanging webhooks alone need three times as many as there are.
     const worker = await startTestWorker({
-      // A deadline far beyond the test's own run time, so a slow machine cannot let hanging attempts end and restart.
-      http: { deadlineMs: 10_000 },
+      // A deadline far beyond the test's own run time: a healthy delivery stuck behind the hanging
+      // attempts would have to wait for it, which the waits below never allow.
+      http: { deadlineMs: 60_000 },
       engine: { maxInFlight: 4, fetchBatchSize: 4, perWebhookConcurrency: 2, slowAfterMs: 100, maxSlowInFlight: 64 },
     });
     const hanging = await startRawServer(() => undefined);
@@ -152,15 +153,11 @@ describe("isolation from hanging receivers", () => {
       for (let index = 0; index < 3; index++) await publish(tenant, "asset.first_seen", `ast_${index}`);
       await waitUntil(async () => hanging.connections, (count) => count >= 12);
 
-      const latencies: number[] = [];
       for (let index = 0; index < 5; index++) {
-        const sentAt = Date.now();
         const eventId = await publish(tenant, "finding.created", `fnd_healthy_${index}`);
-        await waitUntil(() => deliveryOf(eventId, healthyWebhook.id), (row) => row?.status === "succeeded", 5000);
-        latencies.push(Date.now() - sentAt);
+        await waitUntil(() => deliveryOf(eventId, healthyWebhook.id), (row) => row?.status === "succeeded", 10_000);
       }
       // Every healthy delivery arrived while all twelve hanging attempts were still waiting for their deadline.
-      expect(Math.max(...latencies)).toBeLessThan(1500);
       expect(hanging.connections).toBe(12);
       expect(worker.engine.activeAttempts).toBe(12);
     } finally {
