@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { blockedRange, checkDestinationUrl, ipv6Groups } from "./url-safety";
+import { blockedRange, checkDestinationUrl, hostnameProblem, ipv6Groups } from "./url-safety";
 
 const strict = { allowPrivate: false };
 
@@ -22,6 +22,13 @@ describe("checkDestinationUrl", () => {
     ["https://LOCALHOST/"],
     ["https://foo.localhost/"],
     ["https://metadata.google.internal/"],
+    ["https://foo.localhost./"],
+    ["https://metadata.google.internal./"],
+    ["https://169.254.169.254./"],
+    ["https://instance-data/"],
+    ["https://instance-data.ec2.internal/"],
+    ["https://100.100.100.200/"],
+    ["https://[fd00:ec2::254]/"],
     ["https://[::ffff:127.0.0.1]/wvk"],
     ["https://[::ffff:7f00:1]/wvk"],
     ["https://[0:0:0:0:0:ffff:169.254.169.254]/wvk"],
@@ -42,6 +49,59 @@ describe("checkDestinationUrl", () => {
     expect(check).toMatchObject({ ok: false, problem: "blocked_destination" });
   });
 
+  // The parser's canonical host, which the HTTP client would connect to, is the one the rule judges and names.
+  it.each([
+    ["https://2130706433/", "127.0.0.1"],
+    ["https://0x7f000001/", "127.0.0.1"],
+    ["https://0x7f.0.0.1/", "127.0.0.1"],
+    ["https://0177.0.0.1/", "127.0.0.1"],
+    ["https://017700000001/", "127.0.0.1"],
+    ["https://127.1/", "127.0.0.1"],
+    ["https://127.000.000.001/", "127.0.0.1"],
+    ["https://１２７.０.０.１/", "127.0.0.1"],
+    ["https://0/", "0.0.0.0"],
+    ["https://2852039166/", "169.254.169.254"],
+    ["https://0xA9FEA9FE/", "169.254.169.254"],
+    ["https://0251.0376.0251.0376/", "169.254.169.254"],
+    ["https://hooks.example.com@169.254.169.254/wvk", "169.254.169.254"],
+    ["https://hooks.example.com:443@10.0.0.1/wvk", "10.0.0.1"],
+    ["https://[::ffff:127.0.0.1]/wvk", "::ffff:7f00:1"],
+    ["https://[::ffff:7f00:1]/wvk", "::ffff:7f00:1"],
+    ["https://[0:0:0:0:0:ffff:169.254.169.254]/wvk", "::ffff:a9fe:a9fe"],
+    ["https://[::]/wvk", "::"],
+    ["https://[::1]/wvk", "::1"],
+    ["https://[::127.0.0.1]/wvk", "::7f00:1"],
+    ["https://[fe80::1]/wvk", "fe80::1"],
+    ["https://[fd00::1]/wvk", "fd00::1"],
+    ["https://[64:ff9b::a9fe:a9fe]/wvk", "64:ff9b::a9fe:a9fe"],
+  ])("judges %s as %s", (url, address) => {
+    const hostname = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    expect(hostname).toBe(address);
+    expect(hostnameProblem(new URL(url).hostname)).toContain(`The address ${address} is not allowed`);
+  });
+
+  it.each([
+    ["http://2130706433/"],
+    ["http://0x7f000001/"],
+    ["http://0x7f.0.0.1/"],
+    ["http://0177.0.0.1/"],
+    ["http://017700000001/"],
+    ["http://127.1/"],
+    ["http://127.000.000.001/"],
+    ["http://１２７.０.０.１/"],
+    ["http://0/"],
+    ["http://2852039166/"],
+    ["http://0xA9FEA9FE/"],
+    ["http://0251.0376.0251.0376/"],
+    ["http://localhost./"],
+    ["http://LOCALHOST/"],
+    ["http://foo.localhost/"],
+  ])("rejects plain-http %s", (url) => {
+    expect(checkDestinationUrl(url, strict)).toMatchObject({ ok: false, problem: "https_required" });
+    // With https the same host is still refused, so the scheme rule is not the only guard.
+    expect(checkDestinationUrl(url.replace("http:", "https:"), strict)).toMatchObject({ ok: false, problem: "blocked_destination" });
+  });
+
   it.each([
     ["file:///etc/passwd", "scheme_not_allowed"],
     ["gopher://127.0.0.1:6379/_INFO", "scheme_not_allowed"],
@@ -51,7 +111,10 @@ describe("checkDestinationUrl", () => {
     ["ws://example.com/wvk", "scheme_not_allowed"],
     ["http://example.com/wvk", "https_required"],
     ["https://example.com:0/wvk", "invalid_port"],
-    ["https://example.com:65536/wvk", "malformed"],
+    ["https://example.com:65536/wvk", "invalid_port"],
+    ["https://[2606:4700::1111]:99999/wvk", "invalid_port"],
+    ["https://example.com:99999999999999999999", "invalid_port"],
+    ["https://example.com:8x/wvk", "malformed"],
     ["https://", "malformed"],
     ["", "malformed"],
     ["https://user:s3cret@hooks.example.com/wvk", "credentials_in_url"],

@@ -27,6 +27,10 @@ export interface DestinationPolicy {
   allowPrivate: boolean;
 }
 
+// The digits after the last colon of the authority, when a port follows the host.
+const AUTHORITY_PORT = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:([0-9]+)(?:[/?#]|$)/i;
+const PORT_RANGE_MESSAGE = "The port must be between 1 and 65535";
+
 // Names that always point inside a network: RFC 6761 localhost, mDNS, and suffixes reserved for private use.
 const INTERNAL_SUFFIXES = [".localhost", ".local", ".localdomain", ".internal", ".home.arpa", ".lan", ".intranet"];
 
@@ -41,6 +45,9 @@ export function checkDestinationUrl(raw: string, policy: DestinationPolicy): Url
   try {
     url = new URL(text);
   } catch {
+    // The parser rejects a port above 65535 without saying why, so that one case is named.
+    const port = AUTHORITY_PORT.exec(text)?.[1];
+    if (port !== undefined && Number(port) > 65535) return { ok: false, problem: "invalid_port", message: PORT_RANGE_MESSAGE };
     return { ok: false, problem: "malformed", message: "The URL is not a valid absolute URL, for example https://siem.example.com/hooks/wasviking" };
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
@@ -56,7 +63,7 @@ export function checkDestinationUrl(raw: string, policy: DestinationPolicy): Url
       message: "The URL must not contain a user name or password: receivers authenticate deliveries by their signature (Wasviking-Signature)",
     };
   }
-  if (url.port === "0") return { ok: false, problem: "invalid_port", message: "The port must be between 1 and 65535" };
+  if (url.port === "0") return { ok: false, problem: "invalid_port", message: PORT_RANGE_MESSAGE };
   if (url.hostname === "") return { ok: false, problem: "malformed", message: "The URL has no host" };
   url.hash = "";
   const hostProblem = policy.allowPrivate ? metadataHostProblem(url.hostname) : hostnameProblem(url.hostname);

@@ -160,6 +160,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     connect: {
       lookup: safeLookup({ allowPrivate: options.allowPrivate, resolver: options.resolver }),
       timeout: Math.min(options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, deadlineMs),
+      // Explicit, because Node's default follows NODE_TLS_REJECT_UNAUTHORIZED, which "0" turns off for the whole process.
+      rejectUnauthorized: true,
       // Node's `ca` replaces the public roots, so they are passed along with the extra ones.
       ...(options.ca ? { ca: [...rootCertificates, ...[options.ca].flat()] } : {}),
     },

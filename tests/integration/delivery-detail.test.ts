@@ -39,6 +39,17 @@ function principalOf(tenant: Tenant): Principal {
   return { organizationId: tenant.organizationId, actor: SYSTEM_ACTOR, via: "api_key", scopes: new Set(["webhooks:read", "webhooks:write"]) };
 }
 
+/** Waits until the webhook lists its first delivery and returns that list entry. */
+async function waitForList(owner: Tenant, webhookId: string): Promise<{ id: string }> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const listed = await api("GET", `/v1/webhooks/${webhookId}/deliveries`, { apiKey: owner.apiKey });
+    if (listed.body.data.length > 0) return listed.body.data[0];
+    if (Date.now() > deadline) throw new Error(`Webhook ${webhookId} listed no delivery within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 describe("delivery detail", () => {
   const clock = new TestClock(new Date("2026-12-01T10:00:00.000Z"));
   let tenant: Tenant;
@@ -170,6 +181,29 @@ describe("delivery detail", () => {
     expect(attempt).toMatchObject({ error_class: "redirect", response_status: 301, explanation: { label: "Redirect (HTTP 301)" } });
     expect(attempt.explanation.summary).toContain('"https://hooks.example.com/v2/wasviking"');
     expect(attempt.response_headers.location).toBe("https://hooks.example.com/v2/wasviking");
+  });
+
+  it("shows a 429 with its Retry-After and next attempt", async () => {
+    const own = await createTenant();
+    receiver.respond((_request, response) => response.writeHead(429, { "retry-after": "120" }).end("slow down"));
+    try {
+      const webhookId = await createWebhook(receiver.url, own);
+      const published = await api("POST", "/v1/events", { apiKey: own.apiKey, body: { type: "finding.escalated", data: { finding_id: "fnd_429", severity: "high" } } });
+      expect(published.status).toBe(202);
+      const listed = await waitForList(own, webhookId);
+      await waitForStatus(listed.id, "retrying");
+
+      const found = await detail(webhookId, listed.id, { apiKey: own.apiKey });
+      expect(found.body).toMatchObject({ status: "retrying", attempts: 1 });
+      const attempt = found.body.attempt_history[0];
+      expect(attempt).toMatchObject({ response_status: 429, error_class: "throttled" });
+      // The raw header as the receiver sent it, and the wait it caused.
+      expect(attempt.response_headers["retry-after"]).toBe("120");
+      expect(attempt.explanation.summary).toContain('Retry-After "120"');
+      expect(new Date(found.body.next_attempt_at).getTime() - new Date(attempt.started_at).getTime()).toBe(120_000);
+    } finally {
+      receiver.respond((_request, response) => response.writeHead(204).end());
+    }
   });
 
   it("explains a refused connection", async () => {

@@ -7,7 +7,7 @@ import { type Resolver, setDestinationResolver } from "../../lib/dispatch/safe-l
 import { api } from "../support/api";
 import { attemptsOf, deliveryOf, deliveryRow, publish, waitUntil } from "../support/deliveries";
 import { createTenant, type Tenant } from "../support/fixtures";
-import { startRawServer, type RawServer } from "../support/raw-servers";
+import { afterRequestHeaders, startRawServer, type RawServer } from "../support/raw-servers";
 import { startTestWorker, type TestWorker } from "../support/worker";
 
 // Stand-in for a public address: only ever returned while a URL is checked, never where a connection is made.
@@ -86,7 +86,7 @@ const rejectedEverywhere: Array<[string, RegExp]> = [
   ["data:text/html,<b>x</b>", /scheme "data" is not allowed/],
   ["ws://example.com/wvk", /scheme "ws" is not allowed/],
   ["https://example.com:0/wvk", /port must be between 1 and 65535/],
-  ["https://example.com:65536/wvk", /not a valid absolute URL/],
+  ["https://example.com:65536/wvk", /port must be between 1 and 65535/],
   ["https://", /not a valid absolute URL/],
   ["", /empty/],
   ["https://nowhere.example.org/wvk", /does not resolve to any address/],
@@ -152,6 +152,8 @@ describe("destination checks at delivery time (strict)", () => {
     "mixed.example.org": [v4("127.0.0.1"), v4("10.0.0.5")],
     "loopback6.example.org": [v6("::1")],
     "alias.example.org": [v4("127.0.0.1")],
+    "v6only.example.org": [v6("::ffff:10.0.0.1")],
+    "169.254.169.254.wildcard-dns.test": [v4("169.254.169.254")],
   };
 
   beforeAll(async () => {
@@ -189,6 +191,8 @@ describe("destination checks at delivery time (strict)", () => {
     `https://[::ffff:127.0.0.1]:{port}/wvk`,
     `http://127.0.0.1:{port}/wvk`,
     `https://localhost:{port}/wvk`,
+    `https://v6only.example.org:{port}/wvk`,
+    `https://169.254.169.254.wildcard-dns.test:{port}/wvk`,
   ])("blocks %s and never connects", async (template) => {
     const url = template.replace("{port}", String(listener.port));
     const webhookId = await storedWebhook(url);
@@ -198,16 +202,59 @@ describe("destination checks at delivery time (strict)", () => {
 
     expect(attempt.error_class).toBe("blocked_destination");
     expect(attempt.error_detail).toMatch(/^The destination is not allowed: /);
-    expect(attempt.error_detail).not.toMatch(/169\.254|10\.0\.0\.5|::1\b/);
+    // The URL is the admin's own, but the addresses a name resolves to must not show.
+    expect(attempt.error_detail.replace(new URL(url).hostname, "")).not.toMatch(/169\.254|10\.0\.0\.5|::1\b/);
     // A blocked destination is given up at once rather than retried for a day.
     expect(delivery).toMatchObject({ status: "failed", next_attempt_at: null });
+    expect(listener.connections).toBe(0);
+  });
+
+  // Stored IP literals never reach the resolver, so the URL rules run again on every attempt.
+  it.each([
+    "https://2130706433:{port}/",
+    "https://0x7f000001:{port}/",
+    "https://0x7f.0.0.1:{port}/",
+    "https://0177.0.0.1:{port}/",
+    "https://017700000001:{port}/",
+    "https://127.1:{port}/",
+    "https://127.000.000.001:{port}/",
+    "https://１２７.０.０.１:{port}/",
+    "https://0:{port}/",
+    "https://2852039166:{port}/",
+    "https://0xA9FEA9FE:{port}/",
+    "https://0251.0376.0251.0376:{port}/",
+    "https://[::ffff:7f00:1]:{port}/wvk",
+    "https://[0:0:0:0:0:ffff:169.254.169.254]:{port}/wvk",
+    "https://[::]:{port}/wvk",
+    "https://[::1]:{port}/wvk",
+    "https://[::127.0.0.1]:{port}/wvk",
+    "https://[fe80::1]:{port}/wvk",
+    "https://[fd00::1]:{port}/wvk",
+    "https://[64:ff9b::a9fe:a9fe]:{port}/wvk",
+    "https://LOCALHOST.:{port}/wvk",
+    "https://foo.localhost:{port}/wvk",
+  ])("blocks the stored literal %s", async (template) => {
+    const webhookId = await storedWebhook(template.replace("{port}", String(listener.port)));
+    const lookupsBefore = deliveryLookups.length;
+    const eventId = await publish(tenant, "finding.created", "fnd_literal");
+    const delivery = await waitUntil(() => deliveryOf(eventId, webhookId), (row) => row?.attempt_count === 1);
+    const [attempt] = await attemptsOf(delivery.id);
+
+    expect(attempt.error_class).toBe("blocked_destination");
+    expect(attempt.error_detail).toMatch(/^The destination is not allowed: The (address|host) .+ is not allowed/);
+    expect(delivery).toMatchObject({ status: "failed", next_attempt_at: null });
+    expect(deliveryLookups.length).toBe(lookupsBefore);
     expect(listener.connections).toBe(0);
   });
 
   it("connects to the checked address", async () => {
     const lookups: string[] = [];
     const answers = [[v4("127.0.0.1")], [v4("127.0.0.2")]];
-    const receiver = await startRawServer((socket) => socket.end("HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"));
+    let request = "";
+    const receiver = await startRawServer((socket) => {
+      socket.on("data", (chunk: Buffer) => (request += chunk.toString("latin1")));
+      afterRequestHeaders(socket, () => socket.end("HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"));
+    });
     const client = createHttpClient({
       allowPrivate: true,
       resolver: async (hostname) => {
@@ -219,6 +266,8 @@ describe("destination checks at delivery time (strict)", () => {
       const result = await client.send(`http://pinned.example.test:${receiver.port}/hook`, {}, "{}");
       expect(result).toMatchObject({ kind: "response", response: { status: 200 } });
       expect(lookups).toEqual(["pinned.example.test"]);
+      // The socket goes to the checked address, but the request still names the host it was meant for.
+      expect(request).toMatch(new RegExp(`\r\nhost: pinned\\.example\\.test:${receiver.port}\r\n`, "i"));
       expect(receiver.connections).toBe(1);
     } finally {
       await client.close();

@@ -27,20 +27,21 @@ describe("Retry-After on 429 and 503", () => {
     await receiver.close();
   });
 
-  // Each case: status and Retry-After of the first answer, then the expected wait before the second attempt.
-  const cases: Array<{ name: string; status: number; retryAfter: (() => string) | null; waitSeconds: number }> = [
+  // Each case: status and Retry-After of the first answer, then the expected wait before the second attempt
+  // and whether the attempt's detail must call the value unusable.
+  const cases: Array<{ name: string; status: number; retryAfter: (() => string) | null; waitSeconds: number; unusable?: boolean }> = [
     { name: "429 with 120 seconds", status: 429, retryAfter: () => "120", waitSeconds: 120 },
     { name: "429 with an HTTP-date 10 minutes ahead", status: 429, retryAfter: () => later(600).toUTCString(), waitSeconds: 600 },
     { name: "503 with 30 seconds, shorter than the step", status: 503, retryAfter: () => "30", waitSeconds: 60 },
     { name: "429 with 6457 seconds", status: 429, retryAfter: () => "6457", waitSeconds: 6457 },
-    { name: "429 with an absurd 86400000", status: 429, retryAfter: () => "86400000", waitSeconds: 60 },
-    { name: "429 with a negative value", status: 429, retryAfter: () => "-5", waitSeconds: 60 },
-    { name: "429 with a non-numeric value", status: 429, retryAfter: () => "abc", waitSeconds: 60 },
-    { name: "429 with a fractional value", status: 429, retryAfter: () => "1.5", waitSeconds: 60 },
+    { name: "429 with an absurd 86400000", status: 429, retryAfter: () => "86400000", waitSeconds: 60, unusable: true },
+    { name: "429 with a negative value", status: 429, retryAfter: () => "-5", waitSeconds: 60, unusable: true },
+    { name: "429 with a non-numeric value", status: 429, retryAfter: () => "abc", waitSeconds: 60, unusable: true },
+    { name: "429 with a fractional value", status: 429, retryAfter: () => "1.5", waitSeconds: 60, unusable: true },
     { name: "429 without Retry-After", status: 429, retryAfter: null, waitSeconds: 60 },
   ];
 
-  it.each(cases)("waits after $name", async ({ status, retryAfter, waitSeconds }) => {
+  it.each(cases)("waits after $name", async ({ status, retryAfter, waitSeconds, unusable }) => {
     // A tenant of its own, so no earlier webhook of these tests receives the event.
     const tenant = await createTenant();
     const webhook = await createWebhook(tenant, receiver.url);
@@ -61,6 +62,9 @@ describe("Retry-After on 429 and 503", () => {
     // The raw header is kept with the attempt, so the inspector can show what the receiver asked for.
     expect(failed.response_headers["retry-after"]).toBe(sent);
     if (sent !== undefined) expect(failed.error_detail).toContain(sent);
+    // A value that cannot be used is named as such, so the fallback to the normal schedule is visible.
+    if (unusable) expect(failed.error_detail).toMatch(/unusable Retry-After .*normal schedule applies/);
+    else expect(failed.error_detail).not.toMatch(/unusable/);
     expect(await pausedUntil(webhook.id)).not.toBeNull();
 
     await clock.setTime(delivery.next_attempt_at);

@@ -94,16 +94,36 @@ describe("TLS certificates", () => {
     }
   });
 
-  it("rejects the test CA without ca", async () => {
-    const receiver = await startTlsReceiver(certificates.valid);
+  /** Sends one request through a client that does not trust the test CA; returns its result and the requests the receiver got. */
+  async function sendUntrusted(identity: KeyAndCertificate) {
+    const receiver = await startTlsReceiver(identity);
     const client = createHttpClient({ allowPrivate: true, resolver, deadlineMs: 5000 });
     try {
       const result = await client.send(receiver.url, { "content-type": "application/json" }, "{}");
-      expect(result).toMatchObject({ kind: "error", errorClass: "tls" });
-      expect(receiver.requests).toBe(0);
+      return { result, requests: receiver.requests };
     } finally {
       await client.close();
       await receiver.close();
     }
+  }
+
+  it("keeps verifying with NODE_TLS_REJECT_UNAUTHORIZED=0", async () => {
+    // Node reads this variable at every TLS connection and skips verification for the whole process when it is "0".
+    const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+    try {
+      const { result, requests } = await sendUntrusted(certificates.selfSigned);
+      expect(result).toMatchObject({ kind: "error", errorClass: "tls" });
+      expect(requests).toBe(0);
+    } finally {
+      if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
+    }
+  });
+
+  it("rejects the test CA without ca", async () => {
+    const { result, requests } = await sendUntrusted(certificates.valid);
+    expect(result).toMatchObject({ kind: "error", errorClass: "tls" });
+    expect(requests).toBe(0);
   });
 });

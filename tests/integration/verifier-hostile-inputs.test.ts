@@ -92,6 +92,23 @@ describe.each(["node", "python"] as const)("%s example under hostile headers", (
     expect(await send(valid, [["Wasviking-Signature", valid]])).toBe(401);
   });
 
+  it("verifies before parsing the body", async () => {
+    const notJson = Buffer.from("not JSON {");
+    const t = now();
+    // A forged request is rejected for its signature, whatever its body, so parsing never sees it.
+    expect(await sendRaw(server.url, [["Wasviking-Delivery", DELIVERY], ["Wasviking-Signature", `t=${t},v1=${"0".repeat(64)}`]], notJson)).toBe(401);
+    const id = freshDeliveryId();
+    const digest = signatureDigest(secret, id, t, notJson).toString("hex");
+    expect(await sendRaw(server.url, [["Wasviking-Delivery", id], ["Wasviking-Signature", `t=${t},v1=${digest}`]], notJson)).toBe(400);
+    expect(server.alive()).toBe(true);
+  });
+
+  it("rejects a request without Wasviking-Delivery", async () => {
+    const valid = `t=${now()},v1=${hexDigest(secret, now())}`;
+    expect(await sendRaw(server.url, [["Wasviking-Signature", valid]], BODY)).toBe(401);
+    expect(server.alive()).toBe(true);
+  });
+
   it("accepts a correct digest in upper case", async () => {
     const id = freshDeliveryId();
     expect(await send(`t=${now()},v1=${hexDigest(secret, now(), id).toUpperCase()}`, [], id)).toBe(204);
@@ -149,6 +166,24 @@ describe("standardwebhooks example under hostile headers", () => {
     ["10 KB of a", "a".repeat(10 * 1024)],
   ] as const)("rejects %s", async (_name, signature) => {
     expect(await send(signature)).toBe(401);
+    expect(server.alive()).toBe(true);
+  });
+
+  it("rejects a digest that differs in the last byte", async () => {
+    const t = now();
+    const digest = signatureDigest(secret, DELIVERY, t, BODY);
+    digest.writeUInt8(digest.readUInt8(31) ^ 1, 31);
+    expect(await send(`v1,${digest.toString("base64")}`, String(t))).toBe(401);
+  });
+
+  it.each(["webhook-id", "webhook-timestamp", "webhook-signature"])("rejects a request without %s", async (missing) => {
+    const t = now();
+    const headers: Array<[string, string]> = [
+      ["webhook-id", DELIVERY],
+      ["webhook-timestamp", String(t)],
+      ["webhook-signature", `v1,${base64Digest(t)}`],
+    ];
+    expect(await sendRaw(server.url, headers.filter(([name]) => name !== missing), BODY)).toBe(401);
     expect(server.alive()).toBe(true);
   });
 
