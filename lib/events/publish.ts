@@ -96,10 +96,17 @@ export async function publishEvent(
       [eventId, organizationId, input.type, input.subject, JSON.stringify(input.data), occurredAt, now],
     );
     const subscriptions = await client.query<{ id: string; enabled: boolean; capped: boolean }>(
-      `SELECT s.id, s.enabled, b.capped_until IS NOT NULL AS capped FROM subscriptions s
+      // Capped means the day's cap is used, or it has reset but the worker has not yet released what it held:
+      // a new delivery then waits behind the held ones instead of overtaking them.
+      `SELECT s.id, s.enabled,
+              CASE WHEN b.capped_until IS NULL THEN false
+                   WHEN b.capped_until > $3 THEN true
+                   ELSE EXISTS (SELECT 1 FROM deliveries d WHERE d.subscription_id = s.id AND d.status = 'held' AND d.held_reason = 'daily_cap')
+              END AS capped
+       FROM subscriptions s
        LEFT JOIN webhook_budgets b ON b.subscription_id = s.id
        WHERE s.organization_id = $1 AND (s.enabled OR s.disabled_reason IS NOT NULL) AND $2 = ANY(s.event_types) ORDER BY s.id`,
-      [organizationId, input.type],
+      [organizationId, input.type, now],
     );
     const subscriptionIds = subscriptions.rows.map((row) => row.id);
     const heldReasons = new Map<string, string>();
