@@ -7,6 +7,7 @@ import {
   ALL_OPERATIONS,
   type Caller,
   callOperation,
+  caseOf,
   ID_QUERY_KINDS,
   isMutating,
   OPERATION_CASES,
@@ -41,7 +42,7 @@ function callersOf(tenant: SeededTenant, operation: Operation): Caller[] {
  * the parent's organisation but loads the child by id alone.
  */
 function foreignAssignments(operation: Operation, own: SeededTenant, foreign: SeededTenant): Array<{ label: string; ids: Record<string, string>; unknown: Record<string, string> }> {
-  const params = OPERATION_CASES[operation.id as keyof typeof operations].params ?? {};
+  const params = caseOf(operation).params ?? {};
   const names = Object.keys(params);
   const ownIds = pathIds(operation, own.objects);
   const foreignIds = pathIds(operation, foreign.objects);
@@ -76,7 +77,7 @@ describe("tenant isolation", () => {
     expect(Object.keys(OPERATION_CASES).sort()).toEqual(Object.keys(operations).sort());
     for (const operation of ALL_OPERATIONS) {
       const pathNames = [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
-      expect(Object.keys(OPERATION_CASES[operation.id as keyof typeof operations].params ?? {}), operation.id).toEqual(pathNames);
+      expect(Object.keys(caseOf(operation).params ?? {}), operation.id).toEqual(pathNames);
     }
   });
 

@@ -63,6 +63,11 @@ export type ObjectIds = Record<ObjectKind, string>;
 
 export const ALL_OPERATIONS = Object.values(operations) as Operation[];
 
+/** Returns the table entry of an operation. */
+export function caseOf(operation: Operation): OperationCase {
+  return OPERATION_CASES[operation.id as OperationId];
+}
+
 /** Returns an id of the given kind that names nothing in the database. */
 export function unknownId(kind: ObjectKind): string {
   return newId(ID_KIND_OF[kind]);
@@ -84,7 +89,7 @@ export function operationUrl(operation: Operation, ids: Record<string, string>):
 
 /** Maps each path parameter of the operation to the id of its kind in `objects`. */
 export function pathIds(operation: Operation, objects: ObjectIds): Record<string, string> {
-  const params = OPERATION_CASES[operation.id as OperationId].params ?? {};
+  const params = caseOf(operation).params ?? {};
   return Object.fromEntries(Object.entries(params).map(([name, kind]) => [name, objects[kind]]));
 }
 
@@ -98,7 +103,7 @@ export interface Caller {
 
 /** Calls an operation as `caller`, with its table entry's body. */
 export function callOperation(operation: Operation, caller: Caller, url: string): Promise<ApiResult> {
-  const body = OPERATION_CASES[operation.id as OperationId].body;
+  const body = caseOf(operation).body;
   return api(operation.method, url, { apiKey: caller.apiKey, headers: caller.headers, body: operation.method === "GET" ? undefined : body });
 }
 
