@@ -9,7 +9,7 @@ import { e2eState } from "./support/state";
  * An admin of one organisation opens every portal page with the ids of
  * another organisation's objects. Each page must look exactly as it does for
  * an id that does not exist, and nothing of the other organisation may reach
- * the browser: not in the HTML, not in any API answer the page receives. The
+ * the browser: not in the HTML, not in any API response the page receives. The
  * pages are found in app/(portal), so a new page is covered automatically.
  */
 const portalDirectory = path.join(import.meta.dirname, "..", "app", "(portal)");
@@ -38,8 +38,8 @@ function fillPath(page: string, ids: Record<string, string>): string {
 interface Visit {
   text: string;
   html: string;
-  // Answers the page received from the API, as status and body text.
-  apiAnswers: Array<{ url: string; status: number; body: string }>;
+  // Responses the page received from the API, as status and body text.
+  apiResponses: Array<{ url: string; status: number; body: string }>;
 }
 
 /**
@@ -47,10 +47,10 @@ interface Visit {
  * of it is still loading), and records what reached the browser.
  */
 async function visit(page: Page, url: string, settled?: RegExp): Promise<Visit> {
-  const apiAnswers: Visit["apiAnswers"] = [];
+  const apiResponses: Visit["apiResponses"] = [];
   const record = async (response: import("@playwright/test").Response) => {
     if (!new URL(response.url()).pathname.startsWith("/v1/")) return;
-    apiAnswers.push({ url: response.url(), status: response.status(), body: await response.text().catch(() => "") });
+    apiResponses.push({ url: response.url(), status: response.status(), body: await response.text().catch(() => "") });
   };
   page.on("response", record);
   const navigation = await page.goto(url);
@@ -61,7 +61,7 @@ async function visit(page: Page, url: string, settled?: RegExp): Promise<Visit> 
   return {
     text: await page.locator("main").innerText(),
     html: `${(await navigation?.text()) ?? ""}\n${await page.content()}`,
-    apiAnswers,
+    apiResponses,
   };
 }
 
@@ -72,7 +72,7 @@ function withPlaceholders(text: string, ids: Record<string, string>): string {
 }
 
 test("another organisation's objects are not found on any portal page", async ({ page, request }) => {
-  // About thirty page loads, each waiting for its API answers.
+  // About thirty page loads, each waiting for its API responses.
   test.setTimeout(240_000);
   const state = e2eState();
   const other = { authorization: `ApiKey ${state.otherApiKey}` };
@@ -136,7 +136,7 @@ test("another organisation's objects are not found on any portal page", async ({
     if (assignments.length === 0) {
       const seen = await visit(page, pagePath);
       for (const value of foreignData) expect(seen.html, `${pagePath} shows ${value}`).not.toContain(value);
-      for (const answer of seen.apiAnswers) for (const value of foreignData) expect(answer.body, `${answer.url} returns ${value}`).not.toContain(value);
+      for (const response of seen.apiResponses) for (const value of foreignData) expect(response.body, `${response.url} returns ${value}`).not.toContain(value);
       continue;
     }
 
@@ -150,11 +150,11 @@ test("another organisation's objects are not found on any portal page", async ({
       const sentIds = Object.values(assignment.ids);
       const html = withPlaceholders(foreign.html, assignment.ids);
       for (const value of foreignData.filter((value) => !sentIds.includes(value))) expect(html, `${context} shows ${value}`).not.toContain(value);
-      for (const answer of foreign.apiAnswers) {
-        // Every API call about one of the other organisation's objects is answered 404.
-        if (sentIds.some((id) => id !== ownWebhook && answer.url.includes(id))) expect(answer.status, `${context}: ${answer.url}`).toBe(404);
-        const body = withPlaceholders(answer.body, assignment.ids);
-        for (const value of foreignData) expect(body, `${context}: ${answer.url} returns ${value}`).not.toContain(value);
+      for (const response of foreign.apiResponses) {
+        // Every API call about one of the other organisation's objects gets a 404.
+        if (sentIds.some((id) => id !== ownWebhook && response.url.includes(id))) expect(response.status, `${context}: ${response.url}`).toBe(404);
+        const body = withPlaceholders(response.body, assignment.ids);
+        for (const value of foreignData) expect(body, `${context}: ${response.url} returns ${value}`).not.toContain(value);
       }
     }
   }

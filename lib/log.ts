@@ -1,6 +1,6 @@
 import pino from "pino";
 
-/** Where log lines go: one JSON object per line. */
+/** A destination of log lines, each one JSON object. */
 export interface LogDestination {
   write(line: string): unknown;
 }

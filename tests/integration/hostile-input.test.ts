@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../../lib/accounts/api-keys";
 import { SYSTEM_ACTOR } from "../../lib/audit";
 import { pool } from "../../lib/db";
@@ -12,17 +12,15 @@ import {
   ORGANIZATION_ROWS,
   operationUrl,
   pathIds,
-  type SeededTenant,
-  seedTenant,
+  seedTenantsForSuite,
 } from "../support/operation-cases";
-import { startReceiver, type TestReceiver } from "../support/receiver";
 
 /**
  * Generated hostile requests against the real route handlers and database,
- * for every operation with a body or a query: malformed JSON, wrong content
- * types, deep nesting, huge strings, unicode edge cases, numbers out of
- * range, duplicate keys, wrong types and extra fields. Each must get a 4xx
- * problem, never a 500, and store nothing. Runs are seeded, so a failure
+ * for every operation with a body or a query. They include malformed JSON,
+ * wrong content types, deep nesting, huge strings, unicode edge cases,
+ * numbers out of range, duplicate keys, wrong types and extra fields. Each
+ * must get a 4xx problem, never a 500, and store nothing. Runs are seeded, so a failure
  * reproduces; FAST_CHECK_SEED picks another seed.
  */
 const SEED = Number(process.env.FAST_CHECK_SEED ?? 20261204);
@@ -101,29 +99,30 @@ function expectProblem(response: ApiResult, context: string, statuses?: number[]
 }
 
 describe("hostile input", () => {
-  let receiver: TestReceiver;
-  let tenant: SeededTenant;
+  const seeded = seedTenantsForSuite({ tenant: "Acme Security" });
 
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    tenant = await seedTenant("Acme Security", receiver.url);
-  });
-
-  afterAll(async () => {
-    await receiver.close();
-  });
-
-  // Each property gets a caller of its own, so the per-caller rate limits never answer in place of the checks.
+  // Each property gets a caller of its own, so the per-caller rate limits never respond in place of the checks.
   async function freshCaller(operation: Operation): Promise<Caller> {
-    if (operation.sessionOnly) return tenant.admin;
-    const key = await createApiKey(tenant.organizationId, { name: `hostile ${operation.id}`, scopes: ["webhooks:read", "webhooks:write", "events:publish"] }, SYSTEM_ACTOR);
+    if (operation.sessionOnly) return seeded.tenant.admin;
+    const key = await createApiKey(seeded.tenant.organizationId, { name: `hostile ${operation.id}`, scopes: ["webhooks:read", "webhooks:write", "events:publish"] }, SYSTEM_ACTOR);
     return { label: "key", via: "api_key", apiKey: key.key };
   }
 
   function send(operation: Operation, caller: Caller, body: string | undefined, contentType: string | undefined, query = ""): Promise<ApiResult> {
     const headers: Record<string, string> = { ...caller.headers };
     if (contentType !== undefined) headers["content-type"] = contentType;
-    return api(operation.method, operationUrl(operation, pathIds(operation, tenant.objects)) + query, { apiKey: caller.apiKey, headers, rawBody: body });
+    return api(operation.method, operationUrl(operation, pathIds(operation, seeded.tenant.objects)) + query, { apiKey: caller.apiKey, headers, rawBody: body });
+  }
+
+  /** Checks a property on the operation with a caller of its own, and that no table gained or lost a row. */
+  async function expectStoresNothing<T>(operation: Operation, generated: fc.Arbitrary<T>, check: (caller: Caller, value: T) => Promise<void>): Promise<void> {
+    const caller = await freshCaller(operation);
+    const before = await rowCounts();
+    await fc.assert(
+      fc.asyncProperty(generated, (value) => check(caller, value)),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect(await rowCounts()).toEqual(before);
   }
 
   const BODY_OPERATIONS = ALL_OPERATIONS.filter((operation) => operation.body).map((operation) => [operation.id, operation] as const);
@@ -142,45 +141,27 @@ describe("hostile input", () => {
     });
 
     it("rejects invalid bodies and stores nothing", async () => {
-      const caller = await freshCaller(operation);
-      const before = await rowCounts();
-      await fc.assert(
-        fc.asyncProperty(bodyMutation, async (mutation) => {
-          const text = JSON.stringify(mutation.apply(valid)) ?? "";
-          // Only bodies the schema rejects: a mutation may by chance produce a valid one.
-          fc.pre(text === "" || !operation.body!.safeParse(JSON.parse(text)).success);
-          const response = await send(operation, caller, text, "application/json");
-          expectProblem(response, mutation.label);
-        }),
-        { numRuns: RUNS, seed: SEED },
-      );
-      expect(await rowCounts()).toEqual(before);
+      await expectStoresNothing(operation, bodyMutation, async (caller, mutation) => {
+        const text = JSON.stringify(mutation.apply(valid)) ?? "";
+        // Only bodies the schema rejects: a mutation may by chance produce a valid one.
+        fc.pre(text === "" || !operation.body!.safeParse(JSON.parse(text)).success);
+        const response = await send(operation, caller, text, "application/json");
+        expectProblem(response, mutation.label);
+      });
     });
 
     it("rejects malformed JSON and stores nothing", async () => {
-      const caller = await freshCaller(operation);
-      const before = await rowCounts();
-      await fc.assert(
-        fc.asyncProperty(rawBody(JSON.stringify(valid)), async (text) => {
-          const response = await send(operation, caller, text, "application/json");
-          expectProblem(response, JSON.stringify(text.slice(0, 80)));
-        }),
-        { numRuns: RUNS, seed: SEED },
-      );
-      expect(await rowCounts()).toEqual(before);
+      await expectStoresNothing(operation, rawBody(JSON.stringify(valid)), async (caller, text) => {
+        const response = await send(operation, caller, text, "application/json");
+        expectProblem(response, JSON.stringify(text.slice(0, 80)));
+      });
     });
 
     it("rejects a valid body sent as another type", async () => {
-      const caller = await freshCaller(operation);
-      const before = await rowCounts();
-      await fc.assert(
-        fc.asyncProperty(fc.option(otherContentType, { nil: undefined }), async (contentType) => {
-          const response = await send(operation, caller, JSON.stringify(valid), contentType);
-          expectProblem(response, String(contentType), [415]);
-        }),
-        { numRuns: RUNS, seed: SEED },
-      );
-      expect(await rowCounts()).toEqual(before);
+      await expectStoresNothing(operation, fc.option(otherContentType, { nil: undefined }), async (caller, contentType) => {
+        const response = await send(operation, caller, JSON.stringify(valid), contentType);
+        expectProblem(response, String(contentType), [415]);
+      });
     });
   });
 
@@ -201,19 +182,13 @@ describe("hostile input", () => {
     );
 
     it("answers each query with 200 or a 422 problem", async () => {
-      const caller = await freshCaller(operation);
-      const before = await rowCounts();
-      await fc.assert(
-        fc.asyncProperty(queryString, async (query) => {
-          const target = new URL(operationUrl(operation, pathIds(operation, tenant.objects)) + "?" + query, "http://localhost");
-          const accepted = operation.query!.safeParse(Object.fromEntries(target.searchParams)).success;
-          const response = await send(operation, caller, undefined, undefined, "?" + query);
-          if (accepted) expect(response.status, `${query}: ${response.text.slice(0, 300)}`).toBe(200);
-          else expectProblem(response, query, [422]);
-        }),
-        { numRuns: RUNS, seed: SEED },
-      );
-      expect(await rowCounts()).toEqual(before);
+      await expectStoresNothing(operation, queryString, async (caller, query) => {
+        const target = new URL(operationUrl(operation, pathIds(operation, seeded.tenant.objects)) + "?" + query, "http://localhost");
+        const accepted = operation.query!.safeParse(Object.fromEntries(target.searchParams)).success;
+        const response = await send(operation, caller, undefined, undefined, "?" + query);
+        if (accepted) expect(response.status, `${query}: ${response.text.slice(0, 300)}`).toBe(200);
+        else expectProblem(response, query, [422]);
+      });
     });
   });
 });

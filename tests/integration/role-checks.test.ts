@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../../lib/accounts/api-keys";
 import { SYSTEM_ACTOR } from "../../lib/audit";
 import { SCOPES } from "../../lib/auth/principal";
@@ -10,15 +10,13 @@ import {
   isMutating,
   operationUrl,
   pathIds,
-  type SeededTenant,
-  seedTenant,
+  seedTenantsForSuite,
   snapshotOrganization,
 } from "../support/operation-cases";
-import { startReceiver, type TestReceiver } from "../support/receiver";
 
 /**
  * Callers without the right call every operation they may not, with a valid
- * request on the organisation's own objects: each answer is a 403 problem
+ * request on the organisation's own objects. Each response is a 403 problem,
  * and nothing of the organisation changes. Driven by lib/api/operations.ts.
  */
 
@@ -30,25 +28,15 @@ function operationsWhere(predicate: (operation: Operation) => boolean) {
 }
 
 describe("role and scope checks", () => {
-  let receiver: TestReceiver;
-  let tenant: SeededTenant;
-
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    tenant = await seedTenant("Acme Security", receiver.url);
-  });
-
-  afterAll(async () => {
-    await receiver.close();
-  });
+  const seeded = seedTenantsForSuite({ tenant: "Acme Security" });
 
   async function expectForbidden(operation: Operation, caller: Caller): Promise<string> {
-    const before = await snapshotOrganization(tenant.organizationId, CALLER_COLUMNS);
-    const response = await callOperation(operation, caller, operationUrl(operation, pathIds(operation, tenant.objects)));
+    const before = await snapshotOrganization(seeded.tenant.organizationId, CALLER_COLUMNS);
+    const response = await callOperation(operation, caller, operationUrl(operation, pathIds(operation, seeded.tenant.objects)));
     expect(response.status, caller.label).toBe(403);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(response.body.type).toMatch(/\/forbidden$/);
-    expect(await snapshotOrganization(tenant.organizationId, CALLER_COLUMNS)).toEqual(before);
+    expect(await snapshotOrganization(seeded.tenant.organizationId, CALLER_COLUMNS)).toEqual(before);
     return response.body.detail;
   }
 
@@ -60,9 +48,9 @@ describe("role and scope checks", () => {
   it.each(operationsWhere((operation) => isMutating(operation) || operation.adminOnly === true))(
     "%s is forbidden to a viewer",
     async (_id, operation) => {
-      const detail = await expectForbidden(operation, tenant.viewer);
+      const detail = await expectForbidden(operation, seeded.tenant.viewer);
       expect(detail).toMatch(/admin/);
-      expect(receiver.requests).toHaveLength(0);
+      expect(seeded.receiver.requests).toHaveLength(0);
     },
   );
 
@@ -70,15 +58,15 @@ describe("role and scope checks", () => {
     "%s is forbidden to a key without its scope",
     async (_id, operation) => {
       const otherScopes = SCOPES.filter((scope) => scope !== operation.scope);
-      const key = await createApiKey(tenant.organizationId, { name: `without ${operation.scope}`, scopes: otherScopes }, SYSTEM_ACTOR);
+      const key = await createApiKey(seeded.tenant.organizationId, { name: `without ${operation.scope}`, scopes: otherScopes }, SYSTEM_ACTOR);
       const detail = await expectForbidden(operation, { label: `key with ${otherScopes.join(", ")}`, via: "api_key", apiKey: key.key });
       expect(detail).toContain(`"${operation.scope}"`);
-      expect(receiver.requests).toHaveLength(0);
+      expect(seeded.receiver.requests).toHaveLength(0);
     },
   );
 
   it.each(operationsWhere((operation) => operation.sessionOnly === true))("%s is forbidden to any API key", async (_id, operation) => {
-    const detail = await expectForbidden(operation, tenant.key);
+    const detail = await expectForbidden(operation, seeded.tenant.key);
     expect(detail).toContain("portal");
   });
 
@@ -91,8 +79,8 @@ describe("role and scope checks", () => {
     const checked = ALL_OPERATIONS.filter((operation) => isMutating(operation) || operation.adminOnly === true);
     const ordered = [...checked].sort((left, right) => rank(left) - rank(right));
     for (const operation of ordered) {
-      const caller = operation.sessionOnly ? tenant.admin : tenant.key;
-      const response = await callOperation(operation, caller, operationUrl(operation, pathIds(operation, tenant.objects)));
+      const caller = operation.sessionOnly ? seeded.tenant.admin : seeded.tenant.key;
+      const response = await callOperation(operation, caller, operationUrl(operation, pathIds(operation, seeded.tenant.objects)));
       expect(response.status, `${operation.id}: ${response.text}`).toBeGreaterThanOrEqual(200);
       expect(response.status, `${operation.id}: ${response.text}`).toBeLessThan(300);
     }

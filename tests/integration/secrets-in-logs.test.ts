@@ -10,9 +10,9 @@ import { startReceiver, type TestReceiver } from "../support/receiver";
 import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from "../support/worker-process";
 
 /**
- * Runs a full flow with every log line of the API and of a real worker
- * process captured, then looks for each signing secret, API key and password
- * the flow created or sent in the logs and in every problem body. The logger
+ * Runs a full flow while capturing every log line of the API and of a real
+ * worker process. Then it looks for each signing secret, API key and password
+ * the flow created or sent, in the logs and in every problem body. The logger
  * runs at its most verbose level, so debug lines are scanned too.
  */
 describe("secrets in logs and problems", () => {
@@ -54,7 +54,7 @@ describe("secrets in logs and problems", () => {
   });
 
   it("runs the flow without logging a secret", async () => {
-    // The first attempt fails with an answer that echoes a credential; the replay succeeds.
+    // The first attempt fails with a response that echoes a credential, and the replay succeeds.
     let answered = 0;
     receiver.respond((request, response) => {
       answered += 1;

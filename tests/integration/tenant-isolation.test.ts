@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { operations } from "../../lib/api/operations";
 import { pool } from "../../lib/db";
 import type { Operation } from "../../lib/http/handler";
@@ -15,16 +15,15 @@ import {
   operationUrl,
   pathIds,
   type SeededTenant,
-  seedTenant,
+  seedTenantsForSuite,
   snapshotOrganization,
   unknownId,
-  comparableAnswer,
+  comparableResponse,
 } from "../support/operation-cases";
-import { startReceiver, type TestReceiver } from "../support/receiver";
 
 /**
  * Organisation A calls every operation with the ids of organisation B's
- * objects. Each answer must be the 404 an unknown id gets, byte for byte
+ * objects. Each response must be the 404 an unknown id gets, byte for byte
  * apart from the request id, and B's rows must stay exactly as they were.
  * The operations come from lib/api/operations.ts, so a new one is covered
  * as soon as it has an entry in tests/support/operation-cases.ts.
@@ -59,19 +58,7 @@ function foreignAssignments(operation: Operation, own: SeededTenant, foreign: Se
 }
 
 describe("tenant isolation", () => {
-  let receiver: TestReceiver;
-  let tenantA: SeededTenant;
-  let tenantB: SeededTenant;
-
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    tenantA = await seedTenant("Acme Security", receiver.url);
-    tenantB = await seedTenant("Other Tenant", receiver.url);
-  });
-
-  afterAll(async () => {
-    await receiver.close();
-  });
+  const seeded = seedTenantsForSuite({ own: "Acme Security", other: "Other Tenant" });
 
   it("has a case for every operation", () => {
     expect(Object.keys(OPERATION_CASES).sort()).toEqual(Object.keys(operations).sort());
@@ -89,12 +76,12 @@ describe("tenant isolation", () => {
   });
 
   describe.each(OPERATIONS_WITH_IDS.map((operation) => [operation.id, operation] as const))("%s with B's ids", (_id, operation) => {
-    it("answers exactly as for an unknown id and leaves B unchanged", async () => {
-      const before = await snapshotOrganization(tenantB.organizationId);
-      const requestsBefore = receiver.requests.length;
+    it("matches an unknown id and leaves B unchanged", async () => {
+      const before = await snapshotOrganization(seeded.other.organizationId);
+      const requestsBefore = seeded.receiver.requests.length;
 
-      for (const caller of callersOf(tenantA, operation)) {
-        for (const assignment of foreignAssignments(operation, tenantA, tenantB)) {
+      for (const caller of callersOf(seeded.own, operation)) {
+        for (const assignment of foreignAssignments(operation, seeded.own, seeded.other)) {
           const context = `${caller.label}, ${assignment.label}`;
           const foreign = await callOperation(operation, caller, operationUrl(operation, assignment.ids));
           const unknown = await callOperation(operation, caller, operationUrl(operation, assignment.unknown));
@@ -102,34 +89,34 @@ describe("tenant isolation", () => {
           expect(foreign.status, context).toBe(404);
           expect(foreign.headers.get("content-type"), context).toBe("application/problem+json");
           expect(unknown.status, context).toBe(404);
-          const answer = comparableAnswer(foreign, assignment.ids);
-          expect(answer, context).toEqual(comparableAnswer(unknown, assignment.unknown));
-          for (const id of tenantB.allIds) expect(JSON.stringify(answer.body), context).not.toContain(id);
+          const comparable = comparableResponse(foreign, assignment.ids);
+          expect(comparable, context).toEqual(comparableResponse(unknown, assignment.unknown));
+          for (const id of seeded.other.allIds) expect(JSON.stringify(comparable.body), context).not.toContain(id);
         }
       }
 
-      expect(await snapshotOrganization(tenantB.organizationId)).toEqual(before);
-      expect(receiver.requests.length).toBe(requestsBefore);
+      expect(await snapshotOrganization(seeded.other.organizationId)).toEqual(before);
+      expect(seeded.receiver.requests.length).toBe(requestsBefore);
     });
   });
 
   const READ_OPERATIONS = ALL_OPERATIONS.filter((operation) => !isMutating(operation));
 
   it.each(READ_OPERATIONS.map((operation) => [operation.id, operation] as const))("%s with A's ids shows none of B's", async (_id, operation) => {
-    for (const caller of callersOf(tenantA, operation)) {
-      const response = await callOperation(operation, caller, operationUrl(operation, pathIds(operation, tenantA.objects)));
+    for (const caller of callersOf(seeded.own, operation)) {
+      const response = await callOperation(operation, caller, operationUrl(operation, pathIds(operation, seeded.own.objects)));
       expect(response.status, caller.label).toBe(200);
-      for (const id of tenantB.allIds) expect(response.text, `${caller.label}: ${id}`).not.toContain(id);
+      for (const id of seeded.other.allIds) expect(response.text, `${caller.label}: ${id}`).not.toContain(id);
     }
   });
 
   it("lists A's own objects, so the scan above reads real rows", async () => {
-    const webhooks = await api("GET", "/v1/webhooks", { apiKey: tenantA.apiKey });
-    expect(webhooks.body.data.map((item: { id: string }) => item.id)).toEqual([tenantA.objects.webhook]);
-    const deliveries = await api("GET", "/v1/deliveries", { apiKey: tenantA.apiKey });
-    expect(deliveries.body.data.map((item: { id: string }) => item.id)).toEqual([tenantA.objects.delivery]);
-    const keys = await api("GET", "/v1/api-keys", { headers: tenantA.admin.headers });
-    expect(keys.body.data.map((item: { id: string }) => item.id)).toEqual([tenantA.objects.apiKey]);
+    const webhooks = await api("GET", "/v1/webhooks", { apiKey: seeded.own.apiKey });
+    expect(webhooks.body.data.map((item: { id: string }) => item.id)).toEqual([seeded.own.objects.webhook]);
+    const deliveries = await api("GET", "/v1/deliveries", { apiKey: seeded.own.apiKey });
+    expect(deliveries.body.data.map((item: { id: string }) => item.id)).toEqual([seeded.own.objects.delivery]);
+    const keys = await api("GET", "/v1/api-keys", { headers: seeded.own.admin.headers });
+    expect(keys.body.data.map((item: { id: string }) => item.id)).toEqual([seeded.own.objects.apiKey]);
   });
 
   const ID_FILTERS = ALL_OPERATIONS.flatMap((operation) => {
@@ -144,17 +131,17 @@ describe("tenant isolation", () => {
     for (const [label, , name] of ID_FILTERS) expect(ID_QUERY_KINDS[name], label).toBeDefined();
   });
 
-  it.each(ID_FILTERS)("%s with B's id answers as for an unknown id", async (_label, operation, name) => {
+  it.each(ID_FILTERS)("%s with B's id matches an unknown id", async (_label, operation, name) => {
     const kind = ID_QUERY_KINDS[name]!;
-    const path = operationUrl(operation, pathIds(operation, tenantA.objects));
-    for (const caller of callersOf(tenantA, operation)) {
-      const foreignId = tenantB.objects[kind];
+    const path = operationUrl(operation, pathIds(operation, seeded.own.objects));
+    for (const caller of callersOf(seeded.own, operation)) {
+      const foreignId = seeded.other.objects[kind];
       const missingId = unknownId(kind);
       const foreign = await api("GET", `${path}?${name}=${foreignId}`, { apiKey: caller.apiKey, headers: caller.headers });
       const unknown = await api("GET", `${path}?${name}=${missingId}`, { apiKey: caller.apiKey, headers: caller.headers });
-      const answer = comparableAnswer(foreign, { [name]: foreignId });
-      expect(answer, caller.label).toEqual(comparableAnswer(unknown, { [name]: missingId }));
-      for (const id of tenantB.allIds) expect(JSON.stringify(answer.body), caller.label).not.toContain(id);
+      const comparable = comparableResponse(foreign, { [name]: foreignId });
+      expect(comparable, caller.label).toEqual(comparableResponse(unknown, { [name]: missingId }));
+      for (const id of seeded.other.allIds) expect(JSON.stringify(comparable.body), caller.label).not.toContain(id);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { pool } from "../../lib/db";
 import { exampleData } from "../../lib/events/examples";
 import { newId, type IdKind } from "../../lib/ids";
@@ -7,6 +8,7 @@ import { api, type ApiResult } from "./api";
 import { createWebhook, publish } from "./deliveries";
 import { createTenant, type Tenant } from "./fixtures";
 import { createPortalUser, portalHeaders, signIn } from "./portal";
+import { startReceiver, type TestReceiver } from "./receiver";
 
 /**
  * What the table-driven security suites need to call each operation of
@@ -179,14 +181,33 @@ export const ORGANIZATION_ROWS: Record<string, string> = {
 };
 
 /**
- * Reduces an answer to what must not depend on which id was sent: each sent
+ * Reduces a response to what must not depend on which id was sent: each sent
  * id becomes a placeholder named after its parameter (a 404 may echo the id
  * the caller sent), and the request id is dropped.
  */
-export function comparableAnswer(result: ApiResult, sentIds: Record<string, string>): { status: number; body: unknown } {
+export function comparableResponse(result: ApiResult, sentIds: Record<string, string>): { status: number; body: unknown } {
   let text = result.text;
   for (const [name, id] of Object.entries(sentIds)) text = text.replaceAll(id, `<${name}>`);
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
   if (body && typeof body === "object") delete body.request_id;
   return { status: result.status, body };
+}
+
+/**
+ * Seeds one organisation per entry of `names` before the suite's tests, with
+ * webhooks pointing at a shared loopback receiver, and closes the receiver
+ * after them. The returned object is filled in once the suite starts.
+ */
+export function seedTenantsForSuite<K extends string>(names: Record<K, string>): Record<K, SeededTenant> & { receiver: TestReceiver } {
+  const seeded = {} as Record<K, SeededTenant> & { receiver: TestReceiver };
+  beforeAll(async () => {
+    seeded.receiver = await startReceiver();
+    for (const [key, name] of Object.entries(names) as Array<[K, string]>) {
+      (seeded as Record<K, SeededTenant>)[key] = await seedTenant(name, seeded.receiver.url);
+    }
+  });
+  afterAll(async () => {
+    await seeded.receiver?.close();
+  });
+  return seeded;
 }
