@@ -5,8 +5,8 @@ export interface LogDestination {
   write(line: string): unknown;
 }
 
-// The same synchronous stdout stream pino uses when given no destination.
-const standardOutput: LogDestination = pino.destination({ dest: 1, sync: true });
+// The stream pino writes to when given no destination: asynchronous, and flushed when the process exits.
+const standardOutput: LogDestination = pino.destination({ dest: process.stdout.fd ?? 1, sync: false });
 let destination: LogDestination = standardOutput;
 
 /**

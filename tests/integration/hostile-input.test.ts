@@ -36,7 +36,8 @@ const strangeNumber = fc.oneof(
   fc.constantFrom(0, -1, 1.5, -0.0001, 2 ** 31, 2 ** 53 + 2, 1e21, 1e308, -1e308, Number.MIN_VALUE),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
-const nested = fc.integer({ min: 20, max: 200 }).map((depth) => JSON.parse(`${"[".repeat(Math.min(depth, 30))}${"]".repeat(Math.min(depth, 30))}`) as unknown);
+// Around the parser's limit of 32 levels: shallower values reach the schema, deeper ones are rejected as JSON.
+const nested = fc.integer({ min: 20, max: 40 }).map((depth) => JSON.parse(`${"[".repeat(depth)}${"]".repeat(depth)}`) as unknown);
 const hostileValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), edgeString, hugeString, strangeNumber, nested, fc.constant(null));
 
 type Mutation = (base: Record<string, unknown>) => unknown;
