@@ -1,3 +1,5 @@
+import { redactText } from "../deliveries/secret-redaction";
+
 /**
  * RFC 9457 problem details, the body of every error the API returns. `type`
  * is a stable URI per kind of problem, documented in docs/api.md, so scripts
@@ -91,15 +93,21 @@ export class ApiError extends Error {
   }
 }
 
-/** Builds the problem body of an ApiError. */
+/**
+ * Builds the problem body of an ApiError. Details quote what the caller sent
+ * (an unknown field's name, a repeated key, a content type), so credential-like
+ * values in them are hidden: a key pasted into the wrong place must not be
+ * repeated into the client's error logs.
+ */
 export function problemOf(error: ApiError, requestId: string): Problem {
+  const hide = (text: string) => redactText(text).value;
   return {
     type: PROBLEM_BASE + error.problemType,
     title: error.title,
     status: error.status,
-    detail: error.message,
+    detail: hide(error.message),
     request_id: requestId,
-    ...(error.errors ? { errors: error.errors } : {}),
+    ...(error.errors ? { errors: error.errors.map((entry) => ({ field: hide(entry.field), message: hide(entry.message) })) } : {}),
     ...error.extensions,
   };
 }
