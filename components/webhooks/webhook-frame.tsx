@@ -55,7 +55,7 @@ function WebhookHeader({ webhook }: { webhook: Webhook }) {
           <span className="flex flex-wrap items-center gap-2">
             <EnabledBadge webhook={webhook} />
             <HealthBadge health={webhook.health} />
-            <span>{webhook.description || "No description"}</span>
+            <bdi>{webhook.description || "No description"}</bdi>
           </span>
         }
         actions={

@@ -79,7 +79,7 @@ function WebhookRow({ webhook }: { webhook: Webhook }) {
             <EnabledBadge webhook={webhook} />
             <HealthBadge health={webhook.health} />
           </div>
-          <p className="mt-1 text-sm text-slate-600">{webhook.description || <span className="italic">No description</span>}</p>
+          <p className="mt-1 text-sm text-slate-600">{webhook.description ? <bdi>{webhook.description}</bdi> : <span className="italic">No description</span>}</p>
         </div>
         <dl className="contents text-sm">
           <div className="min-w-0">

@@ -10,7 +10,7 @@ import { SCOPES } from "../auth/principal";
  * the tests and the OpenAPI document (/v1/openapi.json) are built from them.
  * JSON fields are snake_case, times are ISO 8601 in UTC, ids carry their kind.
  */
-const timestamp = z.iso.datetime().describe("ISO 8601 time in UTC");
+const timestamp = z.iso.datetime({ error: "Invalid time: use ISO 8601 in UTC ending in Z, for example 2026-12-01T09:13:58Z" }).describe("ISO 8601 time in UTC");
 const isoOut = z.date().transform((date) => date.toISOString()).pipe(timestamp);
 const nullableIsoOut = z.date().nullable().transform((date) => date?.toISOString() ?? null).pipe(timestamp.nullable());
 

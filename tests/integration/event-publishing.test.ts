@@ -34,6 +34,15 @@ describe("event publishing", () => {
     expect(fields).toEqual(expect.arrayContaining(["data/finding_id", "data/title", "data/severity"]));
   });
 
+  it("asks for UTC when a time carries an offset", async () => {
+    const data = { ...exampleData("finding.created"), detected_at: "2026-12-01T10:13:58+01:00" };
+    const response = await publish({ type: "finding.created", occurred_at: "2026-12-01T10:13:58+01:00", data });
+    expect(response.status).toBe(422);
+    const messages = Object.fromEntries(response.body.errors.map((error: { field: string; message: string }) => [error.field, error.message]));
+    expect(messages["occurred_at"]).toContain("in UTC ending in Z");
+    expect(messages["data/detected_at"]).toContain("in UTC ending in Z");
+  });
+
   it("rejects an unknown type and names the known ones", async () => {
     const response = await publish({ type: "finding.deleted", data: {} });
     expect(response.status).toBe(422);
