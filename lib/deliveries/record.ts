@@ -79,21 +79,27 @@ async function releaseSuccessors(
   now: Date,
 ): Promise<AttemptToQueue[]> {
   if (finished.length === 0) return [];
+  // Locking the chains is a statement of its own: a publisher that added a delivery to a chain holds the
+  // chain's row until it commits, and only a statement that starts after the lock was granted sees that
+  // delivery. Looking for successors in the locking statement would miss it and leave it waiting for ever.
+  const locked = await client.query<{ subscription_id: string; ordering_key: string }>(
+    `SELECT c.subscription_id, c.ordering_key
+     FROM (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS u(subscription_id, ordering_key, delivery_id)
+       ORDER BY subscription_id, ordering_key
+     ) AS f
+     CROSS JOIN LATERAL (
+       SELECT subscription_id, ordering_key FROM ordering_chains
+       WHERE subscription_id = f.subscription_id AND ordering_key = f.ordering_key AND active_delivery_id = f.delivery_id
+       FOR UPDATE
+     ) AS c`,
+    [finished.map((item) => item.subscriptionId), finished.map((item) => item.orderingKey), finished.map((item) => item.id)],
+  );
+  if (locked.rows.length === 0) return [];
   const next = await client.query<{ id: string; subscription_id: string; status: DeliveryStatus }>(
-    `WITH chains AS MATERIALIZED (
-       SELECT c.subscription_id, c.ordering_key
-       FROM (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS u(subscription_id, ordering_key, delivery_id)
-         ORDER BY subscription_id, ordering_key
-       ) AS f
-       CROSS JOIN LATERAL (
-         SELECT subscription_id, ordering_key FROM ordering_chains
-         WHERE subscription_id = f.subscription_id AND ordering_key = f.ordering_key AND active_delivery_id = f.delivery_id
-         FOR UPDATE
-       ) AS c
-     ), successors AS MATERIALIZED (
+    `WITH successors AS MATERIALIZED (
        SELECT c.subscription_id, c.ordering_key, n.id, n.status
-       FROM chains c
+       FROM unnest($1::text[], $2::text[]) AS c(subscription_id, ordering_key)
        LEFT JOIN LATERAL (
          SELECT d.id, d.status FROM deliveries d
          WHERE d.subscription_id = c.subscription_id AND d.ordering_key = c.ordering_key
@@ -107,7 +113,7 @@ async function releaseSuccessors(
      )
      SELECT s.id, s.subscription_id, s.status FROM successors s
      WHERE s.id IS NOT NULL`,
-    [finished.map((item) => item.subscriptionId), finished.map((item) => item.orderingKey), finished.map((item) => item.id)],
+    [locked.rows.map((row) => row.subscription_id), locked.rows.map((row) => row.ordering_key)],
   );
   const ready = next.rows.filter((row) => row.status === "pending");
   if (ready.length === 0) return [];
