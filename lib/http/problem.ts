@@ -82,14 +82,17 @@ export class ApiError extends Error {
     errors?: FieldError[];
     headers?: Record<string, string>;
     extensions?: Record<string, unknown>;
+    // Sent both as the Retry-After header and as `retry_after` in the body, so scripts can read either.
+    retryAfterSeconds?: number;
   }) {
     super(options.detail);
     this.status = options.status;
     this.problemType = options.type;
     this.title = options.title;
     this.errors = options.errors;
-    this.headers = options.headers;
-    this.extensions = options.extensions;
+    const retryAfter = options.retryAfterSeconds;
+    this.headers = retryAfter === undefined ? options.headers : { ...options.headers, "retry-after": String(retryAfter) };
+    this.extensions = retryAfter === undefined ? options.extensions : { retry_after: retryAfter, ...options.extensions };
   }
 }
 
@@ -143,8 +146,7 @@ export const problems = {
       type: "rate-limited",
       title: "Too many requests",
       detail: `This operation allows ${limit.capacity} requests per ${limit.windowSeconds} seconds for each API key or user: retry in ${retryAfterSeconds} s`,
-      headers: { "retry-after": String(retryAfterSeconds) },
-      extensions: { retry_after: retryAfterSeconds },
+      retryAfterSeconds,
     }),
   tooManyFailedAttempts: (retryAfterSeconds: number) =>
     new ApiError({
@@ -152,8 +154,7 @@ export const problems = {
       type: "too-many-failed-attempts",
       title: "Too many failed attempts",
       detail: `Too many invalid API keys were sent from your address: retry in ${retryAfterSeconds} s`,
-      headers: { "retry-after": String(retryAfterSeconds) },
-      extensions: { retry_after: retryAfterSeconds },
+      retryAfterSeconds,
     }),
   // A limit per webhook rather than per caller, such as the test delivery limit; `detail` names it.
   webhookRateLimited: (detail: string, retryAfterSeconds: number) =>
@@ -162,8 +163,7 @@ export const problems = {
       type: "rate-limited",
       title: "Too many requests",
       detail,
-      headers: { "retry-after": String(retryAfterSeconds) },
-      extensions: { retry_after: retryAfterSeconds },
+      retryAfterSeconds,
     }),
   // The webhook used its daily delivery cap (lib/caps/write-guard.ts); the extensions name the cap and its reset.
   dailyCapReached: (cap: { webhookId: string; used: number; cap: number; resetsAt: Date; retryAfterSeconds: number }) =>
@@ -175,9 +175,8 @@ export const problems = {
         `Webhook ${cap.webhookId} has used its daily delivery cap (${cap.used} of ${cap.cap} deliveries today, UTC): ` +
         `new deliveries are held and changes to the webhook are refused until the cap resets at ${cap.resetsAt.toISOString()} (in ${cap.retryAfterSeconds} s). ` +
         "Raise daily_cap with PATCH /v1/webhooks/{id} to lift it now",
-      headers: { "retry-after": String(cap.retryAfterSeconds) },
+      retryAfterSeconds: cap.retryAfterSeconds,
       extensions: {
-        retry_after: cap.retryAfterSeconds,
         cap: "daily",
         daily_cap: cap.cap,
         used: cap.used,
@@ -194,8 +193,7 @@ export const problems = {
       detail:
         `The database cannot be reached right now: send the request again in ${retryAfterSeconds} s. ` +
         "Publish events with an Idempotency-Key so that a retry cannot store an event twice",
-      headers: { "retry-after": String(retryAfterSeconds) },
-      extensions: { retry_after: retryAfterSeconds },
+      retryAfterSeconds,
     }),
   methodNotAllowed: (allowed: string[]) =>
     new ApiError({
