@@ -8,7 +8,7 @@ const securityHeaders = [
   { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=()" },
 ];
 
-// JSON answers are never documents: they may load and run nothing. Pages get
+// JSON responses are never documents, so they may load and run nothing. Pages get
 // their policy, with a fresh script nonce, from proxy.ts.
 const apiPolicy = [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" }];
 

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 export interface TimeSource {
   now(): number;
-  // Waits out a deliberate delay, such as the slowed answer to a wrong password; the system clock sleeps.
+  // Waits out a deliberate delay, such as the slowed response to a wrong password. The system clock sleeps.
   pause?(ms: number): Promise<void>;
 }
 

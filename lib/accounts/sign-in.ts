@@ -15,7 +15,7 @@ import { logger } from "../log";
  * the right one included, until the window has passed, so guessing stays slow
  * even from many addresses. Separately, wrong passwords are counted per client
  * address across all accounts (lib/auth/failure-throttle.ts), so one address
- * cannot try many accounts either: its answers slow down, then it is refused
+ * cannot try many accounts either. Its responses slow down, then it is rejected
  * for a while. Failures and successes go to the audit trail.
  */
 export const MAX_FAILED_SIGN_INS = 10;
@@ -72,7 +72,7 @@ async function recentFailures(user: { id: string; organizationId: string; lastSi
 /** Checks an email and password and, when they match, starts a portal session for the user. */
 export async function signInWithPassword(email: string, password: string, meta: SignInMeta): Promise<SignInResult> {
   if (failuresBySource.check(meta.sourceIp, meta.now.getTime()).refused) {
-    logger.warn({ sourceIp: meta.sourceIp }, "portal sign-in refused: too many failures from this address");
+    logger.warn({ sourceIp: meta.sourceIp }, "portal sign-in rejected: too many failures from this address");
     return { ok: false, reason: "throttled" };
   }
   const normalizedEmail = email.trim().toLowerCase();

@@ -23,7 +23,7 @@ export async function authenticateApiKey(
 ): Promise<Principal> {
   const throttled = failures.check(meta.sourceIp, meta.now.getTime());
   if (throttled.refused) {
-    logger.warn({ requestId: meta.requestId, sourceIp: meta.sourceIp }, "API key refused: too many failures from this address");
+    logger.warn({ requestId: meta.requestId, sourceIp: meta.sourceIp }, "API key rejected: too many failures from this address");
     throw problems.tooManyFailedAttempts(throttled.retryAfterSeconds);
   }
   try {

@@ -8,12 +8,12 @@ function failTimes(throttle: FailureThrottle, source: string, times: number, now
 }
 
 describe("FailureThrottle", () => {
-  it("answers the first failures at once, then later and later up to the maximum", () => {
+  it("delays failures past the free ones", () => {
     const throttle = new FailureThrottle(POLICY);
     expect(failTimes(throttle, "198.51.100.7", 9)).toEqual([0, 0, 0, 100, 200, 300, 400, 500, 500]);
   });
 
-  it("refuses a source once its failures reach the limit, and says when to come back", () => {
+  it("rejects a source at the limit", () => {
     const throttle = new FailureThrottle(POLICY);
     failTimes(throttle, "198.51.100.7", 9);
     expect(throttle.check("198.51.100.7", 0)).toEqual({ refused: false });

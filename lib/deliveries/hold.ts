@@ -143,7 +143,7 @@ export async function advanceOrderingChains(
   now: Date,
 ): Promise<AttemptToQueue[]> {
   const keys = [...new Set(orderingKeys)].sort();
-  // Lock first, in a statement of its own, so the update below sees deliveries that publishers added
+  // Lock first, in a statement of its own, so the update below reads deliveries that publishers added
   // to these chains while the lock was being waited for (see releaseSuccessors in record.ts).
   if (keys.length > 0) {
     await client.query(`SELECT 1 FROM ordering_chains WHERE subscription_id = $1 AND ordering_key = ANY($2) ORDER BY ordering_key FOR UPDATE`, [

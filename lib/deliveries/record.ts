@@ -80,7 +80,7 @@ async function releaseSuccessors(
 ): Promise<AttemptToQueue[]> {
   if (finished.length === 0) return [];
   // Locking the chains is a statement of its own: a publisher that added a delivery to a chain holds the
-  // chain's row until it commits, and only a statement that starts after the lock was granted sees that
+  // chain's row until it commits, and only a statement that starts after the lock was granted reads that
   // delivery. Looking for successors in the locking statement would miss it and leave it waiting for ever.
   const locked = await client.query<{ subscription_id: string; ordering_key: string }>(
     `SELECT c.subscription_id, c.ordering_key

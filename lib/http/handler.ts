@@ -150,7 +150,7 @@ async function authenticate(request: Request, operation: Operation, requestId: s
 
 const rateLimiter = new RateLimiter();
 
-// Seconds a caller is told to wait when the database is away; a fast restart takes a few seconds.
+// Seconds a caller should wait when the database is unreachable, because a fast restart takes a few seconds.
 export const DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 // During an outage every request fails the same way: log the first, then one line per interval with the count.
 const OUTAGE_LOG_INTERVAL_MS = 10_000;
@@ -163,7 +163,7 @@ function logDatabaseUnavailable(log: typeof logger, error: unknown): void {
     unloggedOutageRequests++;
     return;
   }
-  log.warn({ err: error, unloggedRequests: unloggedOutageRequests }, "request failed because the database is unreachable; answered 503");
+  log.warn({ err: error, unloggedRequests: unloggedOutageRequests }, "request failed because the database is unreachable; responded with 503");
   lastOutageLog = now;
   unloggedOutageRequests = 0;
 }

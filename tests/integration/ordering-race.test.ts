@@ -10,7 +10,7 @@ import { startTestWorker, type TestWorker } from "../support/worker";
 
 /**
  * A finding's next event is published at the moment its previous delivery is
- * being recorded. The publisher holds the ordering chain's row until it
+ * being recorded. The publisher keeps the ordering chain's row locked until it
  * commits, so the recorder waits for it; once it may go on, it must see the new
  * delivery and plan its attempt. Missing it would leave that delivery pending
  * for ever, with every later event of the finding behind it.
