@@ -61,9 +61,9 @@ async function explainOne(shape: FetchShape): Promise<FetchPlan> {
 export async function explainFetches(batchSize: number, perWebhookConcurrency: number): Promise<FetchPlan[]> {
   const shapes: FetchShape[] = [
     { label: "plain fetch (the bare loop's)", batchSize, groupConcurrency: null, activePerGroup: 0 },
-    { label: `group-limited fetch (the engine's), webhooks idle`, batchSize, groupConcurrency: perWebhookConcurrency, activePerGroup: 0 },
+    { label: `group-limited fetch (scope all-workers), webhooks idle`, batchSize, groupConcurrency: perWebhookConcurrency, activePerGroup: 0 },
     {
-      label: `group-limited fetch (the engine's), every webhook at its limit of ${perWebhookConcurrency}`,
+      label: `group-limited fetch (scope all-workers), every webhook at its limit of ${perWebhookConcurrency}`,
       batchSize,
       groupConcurrency: perWebhookConcurrency,
       activePerGroup: perWebhookConcurrency,

@@ -67,12 +67,13 @@ ${INTEGER_OPTIONS.map((option) => `  --${`${option.flag} N`.padEnd(22)}${option.
   --phases LIST           comma-separated subset of ${PHASES.join(",")} (default all)
   --bare-group-concurrency N
                           make the bare loop fetch with pg-boss group concurrency N,
-                          as the engine does (default: plain fetch)
+                          as the engine does with the scope all-workers (default: plain fetch)
   --embedded              use the embedded PostgreSQL even when DATABASE_URL is set
   --statements            report statements per delivery from pg_stat_statements
                           (embedded server only: it is started with the module loaded)
-  --explain               print EXPLAIN ANALYZE of the engine's fetch statement on the
-                          first drain backlog, with webhooks idle and at their limit
+  --explain               print EXPLAIN ANALYZE of the plain and the group-limited fetch
+                          (scope all-workers) on the first drain backlog, with webhooks
+                          idle and at their limit
   --analyze WHEN          after-seeding (default): ANALYZE once each backlog or warm-up
                           is in place; before-seeding: ANALYZE the emptied tables, which
                           reproduces stale planner statistics; off: leave it to autovacuum
@@ -85,7 +86,8 @@ ${INTEGER_OPTIONS.map((option) => `  --${`${option.flag} N`.padEnd(22)}${option.
 
 Environment: DATABASE_URL (a server where the role may CREATE DATABASE; a fresh
 database is created and dropped), WORKER_MAX_IN_FLIGHT,
-WORKER_PER_WEBHOOK_CONCURRENCY and DATABASE_POOL_SIZE (passed to the worker).
+WORKER_PER_WEBHOOK_CONCURRENCY, WORKER_PER_WEBHOOK_LIMIT_SCOPE and
+DATABASE_POOL_SIZE (passed to the worker).
 The last line printed is:
   deliveries_per_s=... p50_ms=... p99_ms=... bare_deliveries_per_s=... ratio=...`;
 

@@ -44,7 +44,7 @@ export async function printMachine(database: BenchDatabase, options: BenchOption
     `settings: ${options.runs} runs; drain ${options.events} events x ${options.webhooks} webhooks; paced ${options.rate}/s for ${options.pacedSeconds} s after ${options.warmupSeconds} s warm-up; fan-out to ${options.fanout}; ~${options.payloadBytes} B bodies; analyze ${options.analyze}`,
   );
   say(
-    `worker: WORKER_MAX_IN_FLIGHT=${process.env.WORKER_MAX_IN_FLIGHT ?? "256 (default)"} WORKER_PER_WEBHOOK_CONCURRENCY=${process.env.WORKER_PER_WEBHOOK_CONCURRENCY ?? "16 (default)"} DATABASE_POOL_SIZE=${process.env.DATABASE_POOL_SIZE ?? "10 (default)"}; bare loop: ${options.bareInFlight} in flight, batches of ${options.bareBatch}${options.bareGroupConcurrency !== null ? `, group concurrency ${options.bareGroupConcurrency}` : ""}`,
+    `worker: WORKER_MAX_IN_FLIGHT=${process.env.WORKER_MAX_IN_FLIGHT ?? "256 (default)"} WORKER_PER_WEBHOOK_CONCURRENCY=${process.env.WORKER_PER_WEBHOOK_CONCURRENCY ?? "16 (default)"} WORKER_PER_WEBHOOK_LIMIT_SCOPE=${process.env.WORKER_PER_WEBHOOK_LIMIT_SCOPE ?? "worker (default)"} DATABASE_POOL_SIZE=${process.env.DATABASE_POOL_SIZE ?? "10 (default)"}; bare loop: ${options.bareInFlight} in flight, batches of ${options.bareBatch}${options.bareGroupConcurrency !== null ? `, group concurrency ${options.bareGroupConcurrency}` : ""}`,
   );
   if (variants.length > 1) say(`engines compared: ${variants.map((variant) => `${variant.label} (${variant.directory})`).join(", ")}`);
 }

@@ -48,6 +48,23 @@ export function pool(): pg.Pool {
   return database().pool;
 }
 
+/**
+ * SQL with its values, its parameters numbered from a position the caller
+ * chose, so that a hot path can fold several writes into one statement (one
+ * round trip) as common table expressions.
+ */
+export interface StatementPart {
+  sql: string;
+  values: unknown[];
+  // False when the SQL would change nothing, so a caller running it alone may skip it.
+  writes: boolean;
+}
+
+/** Returns `$n` for the parameter `offset` places after `first`. */
+export function parameter(first: number, offset: number): string {
+  return `$${first + offset}`;
+}
+
 // Deadlock and serialization failure: the whole transaction can simply run again.
 const RETRYABLE_SQL_STATES = new Set(["40P01", "40001"]);
 const MAX_TRANSACTION_TRIES = 5;

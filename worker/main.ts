@@ -1,7 +1,7 @@
 import { systemClock } from "pg-boss";
 import { attemptTimeoutSeconds, config, jobExpirySeconds, pacingSettings } from "../lib/config";
 import { closeDatabase } from "../lib/db";
-import { DeliveryEngine } from "../lib/dispatch/engine";
+import { DeliveryEngine, type PerWebhookLimitScope } from "../lib/dispatch/engine";
 import { createHttpClient } from "../lib/dispatch/http-client";
 import { assertExpiryCoversAttempts, createBoss, DELIVERY_QUEUE } from "../lib/dispatch/queue";
 import { logger } from "../lib/log";
@@ -16,6 +16,14 @@ import { logger } from "../lib/log";
 function positiveInteger(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isInteger(value) || value < 1) throw new Error(`Invalid ${name}: expected a positive integer, got "${process.env[name]}"`);
+  return value;
+}
+
+function perWebhookLimitScope(): PerWebhookLimitScope {
+  const value = process.env.WORKER_PER_WEBHOOK_LIMIT_SCOPE ?? "worker";
+  if (value !== "worker" && value !== "all-workers") {
+    throw new Error(`Invalid WORKER_PER_WEBHOOK_LIMIT_SCOPE: expected "worker" or "all-workers", got "${value}"`);
+  }
   return value;
 }
 
@@ -72,6 +80,7 @@ async function main(): Promise<void> {
     maxInFlight: positiveInteger("WORKER_MAX_IN_FLIGHT", 256),
     maxSlowInFlight: positiveInteger("WORKER_MAX_SLOW_IN_FLIGHT", 1024),
     perWebhookConcurrency: positiveInteger("WORKER_PER_WEBHOOK_CONCURRENCY", 16),
+    perWebhookLimitScope: perWebhookLimitScope(),
     pacing,
   });
   await engine.start();

@@ -1,6 +1,6 @@
 import { closeDatabase, pool } from "../../lib/db";
 import { DISABLE_AFTER_MS, WARNING_BEFORE_MS } from "../../lib/subscriptions/health";
-import { applyHealthChanges } from "../../lib/subscriptions/health-store";
+import { healthUpdate } from "../../lib/subscriptions/health-store";
 
 /**
  * Prepares the health browser test in the browser tests' database
@@ -17,9 +17,10 @@ if (mode !== "warned" || !webhookId) throw new Error("Usage: tsx e2e/support/see
 const now = Date.now();
 const failingSince = new Date(now - (DISABLE_AFTER_MS - WARNING_BEFORE_MS) - 60 * 60 * 1000);
 const consecutiveFailures = 12;
-await applyHealthChanges(pool(), [
+const update = healthUpdate([
   { subscriptionId: webhookId, reset: false, failures: consecutiveFailures, failingSince, lastFailureAt: new Date(now - 5 * 60 * 1000) },
 ]);
+await pool().query(update.sql, update.values);
 const disableAt = new Date(failingSince.getTime() + DISABLE_AFTER_MS);
 process.stdout.write(JSON.stringify({ failingSince: failingSince.toISOString(), disableAt: disableAt.toISOString(), consecutiveFailures }));
 await closeDatabase();

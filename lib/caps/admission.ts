@@ -7,7 +7,7 @@ import { DAILY_CAP, holdDueAttempts } from "../deliveries/hold";
 import { DELIVERY_QUEUE, queueAttempts, transactionExecutor } from "../dispatch/queue";
 import { logger } from "../log";
 import { assignSlots, type PacingSettings } from "./pacing";
-import { addUsage, dailyCapStatus, type UsageChange } from "./usage-counters";
+import { addUsage, dailyCapStatus, type UsageChange, usageUpsert } from "./usage-counters";
 import { crossedThresholds, nextUtcDayStart, utcDayStart, warningThreshold } from "./window";
 
 /**
@@ -110,12 +110,13 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
   return withTransaction(async (client) => {
     const subscriptionIds = [...new Set(attempts.map((item) => item.subscriptionId))].sort();
     const budgets = await lockBudgets(client, subscriptionIds, now);
-    // Read under the lock: every change to a webhook's count takes the same lock.
-    const status = await dailyCapStatus(client, subscriptionIds, now);
-    const uncounted = await client.query<{ id: string }>(`SELECT id FROM deliveries WHERE id = ANY($1) AND counted_at IS NULL AND NOT is_test`, [
+    // Read under the lock: every change to a webhook's count, and every mark of a counted delivery, takes the same lock.
+    const status = await dailyCapStatus(
+      client,
+      subscriptionIds,
+      now,
       attempts.map((item) => item.deliveryId),
-    ]);
-    const needsCounting = new Set(uncounted.rows.map((row) => row.id));
+    );
 
     const send: DueAttempt[] = [];
     const toCount: string[] = [];
@@ -129,6 +130,7 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
       const mine = attempts.filter((item) => item.subscriptionId === subscriptionId).sort((a, b) => (a.deliveryId < b.deliveryId ? -1 : 1));
       // The webhook was deleted meanwhile: its deliveries are gone, and their jobs are completed below.
       if (!webhook || !budget) continue;
+      const needsCounting = new Set(webhook.uncounted);
       const before = webhook.used;
       const passing: DueAttempt[] = [];
       for (const item of mine) {
@@ -154,14 +156,28 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
       });
       if (passing.length > 0) nextSlots.push({ subscriptionId, nextSlotAt });
     }
-    if (nextSlots.length > 0) {
+
+    if (toHold.length === 0) {
+      // The usual case, in one round trip: the budgets' next slots, the marks of the deliveries counted now and the counters.
+      const counters = usageUpsert(usage, 5);
       await client.query(
-        `UPDATE webhook_budgets b SET next_slot_at = n.next_slot_at
-         FROM unnest($1::text[], $2::timestamptz[]) AS n(subscription_id, next_slot_at) WHERE b.subscription_id = n.subscription_id`,
-        [nextSlots.map((item) => item.subscriptionId), nextSlots.map((item) => item.nextSlotAt)],
+        `WITH slots AS (
+           UPDATE webhook_budgets b SET next_slot_at = n.next_slot_at
+           FROM unnest($1::text[], $2::timestamptz[]) AS n(subscription_id, next_slot_at) WHERE b.subscription_id = n.subscription_id
+         ), marks AS (
+           UPDATE deliveries SET counted_at = $4 WHERE id = ANY($3) AND counted_at IS NULL
+         ), counters AS (
+           ${counters.sql}
+         )
+         SELECT 1`,
+        [nextSlots.map((item) => item.subscriptionId), nextSlots.map((item) => item.nextSlotAt), toCount, now, ...counters.values],
       );
+      await queueAttempts(boss, client, await deferAttempts(client, deferrals), now);
+      await completeSettled(boss, client, attempts, send);
+      return send;
     }
 
+    await updateNextSlots(client, nextSlots);
     if (toCount.length > 0) await client.query(`UPDATE deliveries SET counted_at = $2 WHERE id = ANY($1) AND counted_at IS NULL`, [toCount, now]);
     const held = new Set(await holdDueAttempts(client, toHold, DAILY_CAP, now));
     const cappedNow = [...new Set(toHold.filter((item) => held.has(item.deliveryId)).map((item) => item.subscriptionId))];
@@ -172,22 +188,33 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
     }
     await markCapped(client, cappedNow, now);
     await queueAttempts(boss, client, await deferAttempts(client, deferrals), now);
-
-    // Held, moved and stale attempts are done with; only those sent now keep their jobs until recorded.
-    const sending = new Set(send);
-    const settled = attempts.filter((item) => !sending.has(item));
-    if (settled.length > 0) {
-      await boss.complete(
-        DELIVERY_QUEUE,
-        settled.map((item) => item.job),
-        null,
-        { db: transactionExecutor(client) },
-      );
-    }
+    await completeSettled(boss, client, attempts, send);
     // Last, because the recorders add to the same rows of the hour: they stay locked only until the commit.
     await addUsage(client, usage);
     return send;
   }, { synchronousCommit: false });
+}
+
+async function updateNextSlots(client: pg.PoolClient, nextSlots: ReadonlyArray<{ subscriptionId: string; nextSlotAt: Date }>): Promise<void> {
+  if (nextSlots.length === 0) return;
+  await client.query(
+    `UPDATE webhook_budgets b SET next_slot_at = n.next_slot_at
+     FROM unnest($1::text[], $2::timestamptz[]) AS n(subscription_id, next_slot_at) WHERE b.subscription_id = n.subscription_id`,
+    [nextSlots.map((item) => item.subscriptionId), nextSlots.map((item) => item.nextSlotAt)],
+  );
+}
+
+/** Completes the jobs of held, moved and stale attempts: only those sent now keep their jobs until recorded. */
+async function completeSettled(boss: PgBoss, client: pg.PoolClient, attempts: readonly DueAttempt[], send: readonly DueAttempt[]): Promise<void> {
+  const sending = new Set(send);
+  const settled = attempts.filter((item) => !sending.has(item));
+  if (settled.length === 0) return;
+  await boss.complete(
+    DELIVERY_QUEUE,
+    settled.map((item) => item.job),
+    null,
+    { db: transactionExecutor(client) },
+  );
 }
 
 /**

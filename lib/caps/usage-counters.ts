@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { parameter, type StatementPart } from "../db";
 import { nextUtcDayStart, utcDayStart, utcHourStart } from "./window";
 
 /**
@@ -60,19 +61,20 @@ export function mergeUsageChanges(changes: readonly UsageChange[]): MergedChange
 export const USAGE_SHARDS = 8;
 
 /**
- * Adds to the counters inside the caller's transaction, in one shard chosen at
- * random. Rows are written in (webhook, hour) order, so concurrent writers
- * lock them in the same order. Each row also takes the webhook's current cap,
- * which is what a past day shows.
+ * The upsert that adds `changes` to the counters, in one shard chosen at
+ * random, as SQL whose parameters start at `$first`. Rows are written in
+ * (webhook, hour) order, so concurrent writers lock them in the same order.
+ * Each row also takes the webhook's current cap, which is what a past day
+ * shows. With no changes the statement writes nothing.
  */
-export async function addUsage(client: Queryable, changes: readonly UsageChange[], random: () => number = Math.random): Promise<void> {
+export function usageUpsert(changes: readonly UsageChange[], first = 1, random: () => number = Math.random): StatementPart {
   const rows = mergeUsageChanges(changes);
-  if (rows.length === 0) return;
   const shard = Math.min(USAGE_SHARDS - 1, Math.floor(random() * USAGE_SHARDS));
-  await client.query(
-    `INSERT INTO webhook_usage (subscription_id, organization_id, hour, shard, counted, succeeded, failed, held, daily_cap)
-     SELECT u.subscription_id, s.organization_id, u.hour, $7, u.counted, u.succeeded, u.failed, u.held, s.daily_cap
-     FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::int[], $6::int[]) WITH ORDINALITY
+  const p = (offset: number) => parameter(first, offset);
+  return {
+    sql: `INSERT INTO webhook_usage (subscription_id, organization_id, hour, shard, counted, succeeded, failed, held, daily_cap)
+     SELECT u.subscription_id, s.organization_id, u.hour, ${p(6)}::smallint, u.counted, u.succeeded, u.failed, u.held, s.daily_cap
+     FROM unnest(${p(0)}::text[], ${p(1)}::timestamptz[], ${p(2)}::int[], ${p(3)}::int[], ${p(4)}::int[], ${p(5)}::int[]) WITH ORDINALITY
        AS u(subscription_id, hour, counted, succeeded, failed, held, position)
      JOIN subscriptions s ON s.id = u.subscription_id
      ORDER BY u.position
@@ -82,7 +84,7 @@ export async function addUsage(client: Queryable, changes: readonly UsageChange[
        failed = webhook_usage.failed + EXCLUDED.failed,
        held = webhook_usage.held + EXCLUDED.held,
        daily_cap = EXCLUDED.daily_cap`,
-    [
+    values: [
       rows.map((row) => row.subscriptionId),
       rows.map((row) => row.hour),
       rows.map((row) => row.counted),
@@ -91,7 +93,14 @@ export async function addUsage(client: Queryable, changes: readonly UsageChange[
       rows.map((row) => row.held),
       shard,
     ],
-  );
+    writes: rows.length > 0,
+  };
+}
+
+/** Adds to the counters inside the caller's transaction (see usageUpsert). */
+export async function addUsage(client: Queryable, changes: readonly UsageChange[], random: () => number = Math.random): Promise<void> {
+  const upsert = usageUpsert(changes, 1, random);
+  if (upsert.writes) await client.query(upsert.sql, upsert.values);
 }
 
 export interface DailyCapStatus {
@@ -103,10 +112,21 @@ export interface DailyCapStatus {
   used: number;
   // Set while deliveries are held by the cap: when they are next released.
   cappedUntil: Date | null;
+  // Of the deliveries asked about, those of this webhook not counted yet (test deliveries are never counted).
+  uncounted: string[];
 }
 
-/** Returns each webhook's cap and what it used on the current UTC day; unknown ids are left out. */
-export async function dailyCapStatus(client: Queryable, subscriptionIds: readonly string[], now: Date): Promise<Map<string, DailyCapStatus>> {
+/**
+ * Returns each webhook's cap and what it used on the current UTC day; unknown
+ * ids are left out. With `deliveryIds`, it also says which of those
+ * deliveries were never counted, read in the same snapshot as the counters.
+ */
+export async function dailyCapStatus(
+  client: Queryable,
+  subscriptionIds: readonly string[],
+  now: Date,
+  deliveryIds: readonly string[] = [],
+): Promise<Map<string, DailyCapStatus>> {
   if (subscriptionIds.length === 0) return new Map();
   const result = await client.query<{
     id: string;
@@ -115,12 +135,17 @@ export async function dailyCapStatus(client: Queryable, subscriptionIds: readonl
     daily_cap: number;
     used: number;
     capped_until: Date | null;
+    uncounted: string[];
   }>(
-    `SELECT s.id, s.organization_id, s.enabled, s.daily_cap, b.capped_until,
-       COALESCE((SELECT SUM(u.counted) FROM webhook_usage u WHERE u.subscription_id = s.id AND u.hour >= $2 AND u.hour < $3), 0)::int AS used
+    `WITH uncounted AS MATERIALIZED (
+       SELECT id, subscription_id FROM deliveries WHERE id = ANY($4) AND counted_at IS NULL AND NOT is_test
+     )
+     SELECT s.id, s.organization_id, s.enabled, s.daily_cap, b.capped_until,
+       COALESCE((SELECT SUM(u.counted) FROM webhook_usage u WHERE u.subscription_id = s.id AND u.hour >= $2 AND u.hour < $3), 0)::int AS used,
+       ARRAY(SELECT d.id FROM uncounted d WHERE d.subscription_id = s.id) AS uncounted
      FROM subscriptions s LEFT JOIN webhook_budgets b ON b.subscription_id = s.id
      WHERE s.id = ANY($1)`,
-    [subscriptionIds, utcDayStart(now), nextUtcDayStart(now)],
+    [subscriptionIds, utcDayStart(now), nextUtcDayStart(now), deliveryIds],
   );
   return new Map(
     result.rows.map((row) => [
@@ -132,6 +157,7 @@ export async function dailyCapStatus(client: Queryable, subscriptionIds: readonl
         cap: row.daily_cap,
         used: row.used,
         cappedUntil: row.capped_until,
+        uncounted: row.uncounted,
       },
     ]),
   );

@@ -1,13 +1,13 @@
 import type pg from "pg";
 import type { JobAttempt, PgBoss } from "pg-boss";
-import { addUsage, type UsageChange } from "../caps/usage-counters";
+import { type UsageChange, usageUpsert } from "../caps/usage-counters";
 import { withTransaction } from "../db";
 import type { SendResult } from "../dispatch/http-client";
 import { type AttemptToQueue, type AttemptTrigger, DELIVERY_QUEUE, queueAttempts, transactionExecutor } from "../dispatch/queue";
 import { newId } from "../ids";
 import { logger } from "../log";
 import { type AttemptOutcome, foldHealthChanges } from "../subscriptions/health";
-import { applyHealthChanges, disableWebhookByRule } from "../subscriptions/health-store";
+import { disableWebhookByRule, healthUpdate } from "../subscriptions/health-store";
 import { type Deferral, deferAttempts } from "./defer";
 import { type DueJob, holdDueDeliveriesOfDisabledWebhooks, holdOpenDeliveries } from "./hold";
 import { afterAttempt, type DeliveryState, type DeliveryStatus } from "./transitions";
@@ -221,13 +221,21 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
   if (attemptRows.length > 0) {
     const last = new Map(attemptRows.map((item) => [item.record.deliveryId, item.record]));
     const changed = [...last.keys()].map((id) => deliveries.get(id)!);
-    // One statement stores the attempts and the deliveries' new states, to save a round trip per batch.
+    const health = healthUpdate(foldHealthChanges(healthOutcomes), 26);
+    const counters = usageUpsert(outcomes, 31);
+    // One statement stores the attempts, the deliveries' new states, the webhooks' health and the usage counters,
+    // to save round trips per batch. The deliveries are locked already, so the other rows are locked after them:
+    // webhooks, then counters.
     await client.query(
       `WITH inserted AS (
          INSERT INTO attempts (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, response_status,
                                response_headers, response_body, response_body_truncated, error_class, error_detail, succeeded)
          SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::attempt_trigger[], $5::text[], $6::timestamptz[], $7::int[],
                               $8::jsonb[], $9::int[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::boolean[])
+       ), health AS (
+         ${health.sql}
+       ), counters AS (
+         ${counters.sql}
        )
        UPDATE deliveries d SET
          status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
@@ -264,11 +272,11 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
         changed.map((row) => last.get(row.id)!.verdict.statusCode),
         changed.map((row) => last.get(row.id)!.verdict.errorClass),
         changed.map((row) => last.get(row.id)!.result.durationMs),
+        ...health.values,
+        ...counters.values,
       ],
     );
   }
-
-  await applyHealthChanges(client, foldHealthChanges(healthOutcomes));
 
   if (pauses.size > 0) {
     const paused = [...pauses.entries()].sort(([a], [b]) => a.localeCompare(b));
@@ -302,8 +310,6 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     toQueue.filter((item) => !held.has(item.deliveryId)),
     options.now,
   );
-  // Last but one, because every recorder adds to the same rows of the hour: they stay locked only until the commit.
-  await addUsage(client, outcomes);
   if (options.completeJobs && options.completeJobs.length > 0) {
     await options.boss.complete(DELIVERY_QUEUE, [...options.completeJobs], null, { db: transactionExecutor(client) });
   }

@@ -23,10 +23,11 @@ import { type AttemptJobData, DELIVERY_QUEUE, WAKE_CHANNEL } from "./queue";
  * batches, each batch in one transaction that also completes its jobs.
  *
  * A slow receiver occupies only its own slots. Each webhook may have at most
- * `perWebhookConcurrency` attempts open across all workers. An attempt still
- * open after `slowAfterMs` moves out of the regular slots into a separate,
- * larger budget of `maxSlowInFlight`, so hanging or trickling receivers cannot
- * starve the others while they wait for their deadline.
+ * `perWebhookConcurrency` requests open from this worker (with the scope
+ * "all-workers", also at most that many attempts open across all workers). An
+ * attempt still open after `slowAfterMs` moves out of the regular slots into a
+ * separate, larger budget of `maxSlowInFlight`, so hanging or trickling
+ * receivers cannot starve the others while they wait for their deadline.
  *
  * Before it is made, every automatic attempt passes the daily cap and the
  * smoothing of its webhook (lib/caps/admission.ts). The engine also sweeps,
@@ -44,6 +45,10 @@ export interface EngineOptions {
   slowAfterMs?: number;
   fetchBatchSize?: number;
   perWebhookConcurrency?: number;
+  // "worker" counts each webhook's open requests in this worker only, which costs nothing in the database.
+  // "all-workers" also fetches through pg-boss's group concurrency, so that the limit applies across workers, but each
+  // attempt then keeps its webhook's slot until it is recorded, and every fetch counts the webhooks' active jobs.
+  perWebhookLimitScope?: PerWebhookLimitScope;
   // How often to look for scheduled retries when no wake-up arrives.
   pollIntervalMs?: number;
   // Finished attempts wait at most this long to be recorded with others.
@@ -63,6 +68,8 @@ export interface EngineOptions {
   random?: () => number;
 }
 
+export type PerWebhookLimitScope = "worker" | "all-workers";
+
 /** Outcome of one fetched job, waiting to be recorded. */
 type Outcome =
   | { kind: "attempt"; job: Job<AttemptJobData>; record: AttemptRecord }
@@ -70,8 +77,16 @@ type Outcome =
   | { kind: "stale"; job: Job<AttemptJobData> }
   // The webhook is disabled: the delivery is held until it is enabled again.
   | { kind: "held"; job: Job<AttemptJobData> }
-  // The webhook is paused by a throttling response: the attempt moves to the end of the pause.
-  | { kind: "deferred"; job: Job<AttemptJobData>; until: Date };
+  // The webhook is paused by a throttling response: the attempt moves to the end of the pause. An admitted attempt
+  // that cannot wait for its webhook's open requests goes back to the queue, keeping its smoothing slot (paced).
+  | { kind: "deferred"; job: Job<AttemptJobData>; until: Date; paced?: boolean };
+
+/** An admitted attempt, ready to be sent. */
+interface ReadyAttempt {
+  job: Job<AttemptJobData>;
+  webhookId: string;
+  target: Parameters<typeof performAttempt>[1];
+}
 
 interface DeliveryToSend {
   id: string;
@@ -88,6 +103,7 @@ interface DeliveryToSend {
 
 const OPEN_STATUSES = new Set(["pending", "retrying"]);
 
+
 // Fetched batches being loaded and admitted at once. Their admission transactions take the same budget rows,
 // so a third one would only wait for the lock.
 const MAX_PREPARATIONS = 2;
@@ -101,6 +117,10 @@ export class DeliveryEngine {
   // Fetched jobs still being loaded and admitted; they count against maxInFlight like attempts.
   private preparing = 0;
   private preparations = new Set<Promise<void>>();
+  // Per webhook: requests open now, and admitted attempts waiting for one of them to finish. At most
+  // perWebhookConcurrency wait per webhook, so each starts within one attempt timeout and its job cannot expire.
+  private readonly webhookLoad = new Map<string, { open: number; waiting: ReadyAttempt[] }>();
+  private waitingAttempts = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private wakePending = false;
@@ -129,6 +149,7 @@ export class DeliveryEngine {
       slowAfterMs: 1000,
       fetchBatchSize: 100,
       perWebhookConcurrency: 16,
+      perWebhookLimitScope: "worker",
       pollIntervalMs: 1000,
       recordDelayMs: 10,
       maxConcurrentRecords: 3,
@@ -164,6 +185,7 @@ export class DeliveryEngine {
     await this.sweeps;
     await this.loop;
     await Promise.all([...this.preparations]);
+    this.deferWaitingAttempts();
     while (this.activeAttempts > 0) await new Promise<void>((resolve) => (this.slotFreed = resolve));
     await this.flushAndWait();
     clearTimeout(this.listenerRetry);
@@ -240,9 +262,11 @@ export class DeliveryEngine {
       let jobs: Job<AttemptJobData>[];
       try {
         this.wakePending = false;
+        const full = this.fullWebhooks();
         jobs = await this.options.boss.fetch<AttemptJobData>(DELIVERY_QUEUE, {
           batchSize: Math.min(room, this.options.fetchBatchSize),
-          groupConcurrency: this.options.perWebhookConcurrency,
+          ...(this.options.perWebhookLimitScope === "all-workers" ? { groupConcurrency: this.options.perWebhookConcurrency } : {}),
+          ...(full.length > 0 ? { ignoreGroups: full } : {}),
         });
       } catch (error) {
         this.reportFetchFailure(error);
@@ -364,13 +388,59 @@ export class DeliveryEngine {
     const subscriptionIds = [...new Set(toSend.map((item) => item.delivery.subscription_id))];
     const secrets = await validSecrets(pool(), subscriptionIds, now);
     for (const { job, delivery } of toSend) {
-      this.startAttempt(job, {
-        deliveryId: delivery.id,
-        eventType: delivery.event_type,
-        body: delivery.body,
-        url: delivery.url,
-        secrets: secrets.get(delivery.subscription_id) ?? [],
+      this.dispatch({
+        job,
+        webhookId: delivery.subscription_id,
+        target: {
+          deliveryId: delivery.id,
+          eventType: delivery.event_type,
+          body: delivery.body,
+          url: delivery.url,
+          secrets: secrets.get(delivery.subscription_id) ?? [],
+        },
       });
+    }
+  }
+
+  /** Webhooks with a full round of requests open or waiting here: fetching more of their jobs would only make them wait. */
+  private fullWebhooks(): string[] {
+    const full: string[] = [];
+    for (const [webhookId, load] of this.webhookLoad) {
+      if (load.open + load.waiting.length >= this.options.perWebhookConcurrency) full.push(webhookId);
+    }
+    return full;
+  }
+
+  /**
+   * Sends an admitted attempt now if its webhook has a free request slot, or
+   * lets it wait for one. When a full round is already waiting (a batch can
+   * bring more of one webhook's jobs than it has slots), the attempt goes back
+   * to the queue, due at once, keeping the cap count and smoothing slot it got.
+   * The fetch leaves it there until the webhook has room (fullWebhooks).
+   */
+  private dispatch(ready: ReadyAttempt): void {
+    let load = this.webhookLoad.get(ready.webhookId);
+    if (!load) {
+      load = { open: 0, waiting: [] };
+      this.webhookLoad.set(ready.webhookId, load);
+    }
+    if (load.open < this.options.perWebhookConcurrency) {
+      this.startAttempt(ready, load);
+    } else if (load.waiting.length < this.options.perWebhookConcurrency && this.waitingAttempts < this.options.maxInFlight) {
+      load.waiting.push(ready);
+      this.waitingAttempts++;
+    } else {
+      this.settle({ kind: "deferred", job: ready.job, until: this.now(), paced: true });
+    }
+  }
+
+  /** On stop, hands the attempts still waiting for their webhook back to the queue, due now, for any worker. */
+  private deferWaitingAttempts(): void {
+    for (const load of this.webhookLoad.values()) {
+      for (const ready of load.waiting.splice(0)) {
+        this.waitingAttempts--;
+        this.settle({ kind: "deferred", job: ready.job, until: this.now(), paced: true });
+      }
     }
   }
 
@@ -400,8 +470,9 @@ export class DeliveryEngine {
     return due.filter((item) => item.job.data.paced || admittedJobs.has(item.job.id));
   }
 
-  private startAttempt(job: Job<AttemptJobData>, target: Parameters<typeof performAttempt>[1]): void {
+  private startAttempt({ job, webhookId, target }: ReadyAttempt, load: { open: number; waiting: ReadyAttempt[] }): void {
     this.regularInFlight++;
+    load.open++;
     let slow = false;
     const slowTimer = setTimeout(() => {
       if (this.slowInFlight >= this.options.maxSlowInFlight) return;
@@ -423,6 +494,15 @@ export class DeliveryEngine {
         clearTimeout(slowTimer);
         if (slow) this.slowInFlight--;
         else this.regularInFlight--;
+        load.open--;
+        // A stopping worker hands the waiting attempts back to the queue instead (deferWaitingAttempts).
+        const next = this.running ? load.waiting.shift() : undefined;
+        if (next) {
+          this.waitingAttempts--;
+          this.startAttempt(next, load);
+        } else if (load.open === 0) {
+          this.webhookLoad.delete(webhookId);
+        }
         this.freeSlot();
       });
   }
@@ -480,7 +560,7 @@ export class DeliveryEngine {
     for (const outcome of batch) {
       const due = { deliveryId: outcome.job.data.deliveryId, dueAt: new Date(outcome.job.data.dueAt), attempt: outcome.job.data.attempt };
       if (outcome.kind === "attempt") records.push(outcome.record);
-      else if (outcome.kind === "deferred") deferrals.push({ ...due, until: outcome.until });
+      else if (outcome.kind === "deferred") deferrals.push({ ...due, until: outcome.until, ...(outcome.paced ? { paced: true } : {}) });
       else if (outcome.kind === "held") disabledWebhookJobs.push(due);
     }
     const completeJobs = batch.map((outcome) => ({ id: outcome.job.id, retryCount: outcome.job.retryCount }));

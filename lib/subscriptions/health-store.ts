@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { recordAudit, SYSTEM_ACTOR } from "../audit";
-import { pool, withTransaction } from "../db";
+import { parameter, pool, type StatementPart, withTransaction } from "../db";
 import { holdOpenDeliveries } from "../deliveries/hold";
 import { logger } from "../log";
 import {
@@ -23,17 +23,19 @@ import {
 type Queryable = Pick<pg.PoolClient, "query">;
 
 /**
- * Applies a batch's health changes in one statement. Webhooks with nothing to
- * change (only successes on a row with no failures) are neither locked nor
- * written, so a healthy webhook costs no row write per batch. The rows are
- * locked in id order, so two batches cannot deadlock on each other in this
- * statement. A deadlock elsewhere runs the whole transaction again (lib/db.ts).
+ * The statement that applies a batch's health changes, with its parameters
+ * starting at `$first`, for the recorder to fold into its own statement.
+ * Webhooks with nothing to change (only successes on a row with no failures)
+ * are neither locked nor written, so a healthy webhook costs no row write per
+ * batch. The rows are locked in id order, so two batches cannot deadlock on
+ * each other in this statement. A deadlock elsewhere runs the whole
+ * transaction again (lib/db.ts).
  */
-export async function applyHealthChanges(client: Queryable, changes: readonly HealthChange[]): Promise<void> {
-  if (changes.length === 0) return;
-  await client.query(
-    `WITH v AS (
-       SELECT * FROM unnest($1::text[], $2::boolean[], $3::int[], $4::timestamptz[], $5::timestamptz[])
+export function healthUpdate(changes: readonly HealthChange[], first = 1): StatementPart {
+  const p = (offset: number) => parameter(first, offset);
+  return {
+    sql: `WITH v AS (
+       SELECT * FROM unnest(${p(0)}::text[], ${p(1)}::boolean[], ${p(2)}::int[], ${p(3)}::timestamptz[], ${p(4)}::timestamptz[])
          AS v(id, reset, failures, failing_since, last_failure_at)
      ), locked AS (
        SELECT s.id FROM subscriptions s JOIN v ON v.id = s.id
@@ -47,14 +49,15 @@ export async function applyHealthChanges(client: Queryable, changes: readonly He
        last_failure_at = GREATEST(s.last_failure_at, v.last_failure_at)
      FROM v JOIN locked ON locked.id = v.id
      WHERE s.id = v.id`,
-    [
+    values: [
       changes.map((change) => change.subscriptionId),
       changes.map((change) => change.reset),
       changes.map((change) => change.failures),
       changes.map((change) => change.failingSince),
       changes.map((change) => change.lastFailureAt),
     ],
-  );
+    writes: changes.length > 0,
+  };
 }
 
 /**
