@@ -118,7 +118,7 @@ try {
   // 1. Drain through the gate.
   const drains: number[] = [];
   for (let run = 1; run <= 3; run++) {
-    await pool().query(`TRUNCATE deliveries, events, ordering_chains, webhook_budgets, webhook_usage, signing_secrets, subscriptions CASCADE`);
+    await pool().query(`TRUNCATE delivery_counts, deliveries, events, ordering_chains, webhook_budgets, webhook_usage, signing_secrets, subscriptions CASCADE`);
     const organization = await createOrganization(`Drain ${run}`);
     await createWebhooks(organization.id, 10);
     await publishMany(organization.id, 500);
@@ -130,7 +130,7 @@ try {
   process.stdout.write(`drain median: ${Math.round(median(drains))} deliveries/s\n`);
 
   // 2. The default pace.
-  await pool().query(`TRUNCATE deliveries, events, ordering_chains, webhook_budgets, webhook_usage, signing_secrets, subscriptions CASCADE`);
+  await pool().query(`TRUNCATE delivery_counts, deliveries, events, ordering_chains, webhook_budgets, webhook_usage, signing_secrets, subscriptions CASCADE`);
   const paced = await createOrganization("Pace");
   await createWebhooks(paced.id, 1);
   await publishMany(paced.id, 2000);

@@ -14,7 +14,7 @@ export const BARE_QUEUE = "bench-bare";
 
 /** Empties every table a run writes to, so each run starts from the same state. */
 export async function resetDeliveryState(producer: PgBoss): Promise<void> {
-  await pool().query("TRUNCATE attempts, deliveries, ordering_chains, events /* bench */");
+  await pool().query("TRUNCATE attempts, delivery_counts, deliveries, ordering_chains, events /* bench */");
   await producer.deleteAllJobs(DELIVERY_QUEUE);
   await producer.deleteAllJobs(BARE_QUEUE);
   // VACUUM also sets the planner's row estimate of the job table to its now empty state.

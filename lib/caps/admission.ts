@@ -7,7 +7,7 @@ import { DAILY_CAP, holdDueAttempts } from "../deliveries/hold";
 import { DELIVERY_QUEUE, queueAttempts, transactionExecutor } from "../dispatch/queue";
 import { logger } from "../log";
 import { assignSlots, type PacingSettings } from "./pacing";
-import { addUsage, dailyCapStatus, type UsageChange, usageUpsert } from "./usage-counters";
+import { addUsage, countedMarks, dailyCapStatus, GATE_SHARD, markCounted, type UsageChange, usageUpsert } from "./usage-counters";
 import { crossedThresholds, nextUtcDayStart, utcDayStart, warningThreshold } from "./window";
 
 /**
@@ -23,7 +23,7 @@ import { crossedThresholds, nextUtcDayStart, utcDayStart, warningThreshold } fro
  * 2. Every attempt that passes gets a smoothing slot (lib/caps/pacing.ts). One
  *    whose slot is now is made now; a later one is moved to its slot.
  *
- * The count, the mark on the delivery (`counted_at`), the hold or the move,
+ * The count, the delivery's mark (table delivery_counts), the hold or the move,
  * and the completion of the jobs concerned commit together. A worker that dies
  * before the commit changes nothing. When one dies after it, the job comes back
  * and finds the delivery already counted, so nothing is counted twice.
@@ -159,18 +159,19 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
 
     if (toHold.length === 0) {
       // The usual case, in one round trip: the budgets' next slots, the marks of the deliveries counted now and the counters.
-      const counters = usageUpsert(usage, 5);
+      const marks = countedMarks(toCount, now, 3);
+      const counters = usageUpsert(usage, 5, GATE_SHARD);
       await client.query(
         `WITH slots AS (
            UPDATE webhook_budgets b SET next_slot_at = n.next_slot_at
            FROM unnest($1::text[], $2::timestamptz[]) AS n(subscription_id, next_slot_at) WHERE b.subscription_id = n.subscription_id
          ), marks AS (
-           UPDATE deliveries SET counted_at = $4 WHERE id = ANY($3) AND counted_at IS NULL
+           ${marks.sql}
          ), counters AS (
            ${counters.sql}
          )
          SELECT 1`,
-        [nextSlots.map((item) => item.subscriptionId), nextSlots.map((item) => item.nextSlotAt), toCount, now, ...counters.values],
+        [nextSlots.map((item) => item.subscriptionId), nextSlots.map((item) => item.nextSlotAt), ...marks.values, ...counters.values],
       );
       await queueAttempts(boss, client, await deferAttempts(client, deferrals), now);
       await completeSettled(boss, client, attempts, send);
@@ -178,7 +179,7 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
     }
 
     await updateNextSlots(client, nextSlots);
-    if (toCount.length > 0) await client.query(`UPDATE deliveries SET counted_at = $2 WHERE id = ANY($1) AND counted_at IS NULL`, [toCount, now]);
+    await markCounted(client, toCount, now);
     const held = new Set(await holdDueAttempts(client, toHold, DAILY_CAP, now));
     const cappedNow = [...new Set(toHold.filter((item) => held.has(item.deliveryId)).map((item) => item.subscriptionId))];
     const waiting = await holdWaitingDeliveries(client, cappedNow, now);
@@ -189,8 +190,7 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
     await markCapped(client, cappedNow, now);
     await queueAttempts(boss, client, await deferAttempts(client, deferrals), now);
     await completeSettled(boss, client, attempts, send);
-    // Last, because the recorders add to the same rows of the hour: they stay locked only until the commit.
-    await addUsage(client, usage);
+    await addUsage(client, usage, GATE_SHARD);
     return send;
   }, { synchronousCommit: false });
 }
@@ -228,7 +228,8 @@ async function holdWaitingDeliveries(client: pg.PoolClient, subscriptionIds: rea
   const held = await client.query<{ subscription_id: string; count: number }>(
     `WITH held AS (
        UPDATE deliveries SET status = 'held', held_reason = $2, held_at = COALESCE(held_at, $3)
-       WHERE subscription_id = ANY($1) AND status = 'pending' AND next_attempt_at IS NULL AND counted_at IS NULL AND NOT is_test
+       WHERE subscription_id = ANY($1) AND status = 'pending' AND next_attempt_at IS NULL AND NOT is_test
+         AND NOT EXISTS (SELECT 1 FROM delivery_counts c WHERE c.delivery_id = deliveries.id)
        RETURNING subscription_id)
      SELECT subscription_id, COUNT(*)::int AS count FROM held GROUP BY subscription_id`,
     [subscriptionIds, DAILY_CAP, now],

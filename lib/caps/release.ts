@@ -9,7 +9,7 @@ import { problems } from "../http/problem";
 import { logger } from "../log";
 import { RETRY_WINDOW_SECONDS } from "../retry-schedule";
 import { lockBudgets, markCapped } from "./admission";
-import { addUsage, dailyCapStatus } from "./usage-counters";
+import { addUsage, dailyCapStatus, markCounted } from "./usage-counters";
 
 /**
  * What becomes of deliveries the daily cap held (lib/caps/admission.ts):
@@ -168,7 +168,7 @@ export async function releaseHeldNow(
   await lockBudgets(client, [webhook.subscriptionId], now);
   const released = await releaseHeldDeliveries(client, webhook.subscriptionId, now, { reason: DAILY_CAP });
   if (released.releasedIds.length > 0) {
-    await client.query(`UPDATE deliveries SET counted_at = $2 WHERE id = ANY($1) AND counted_at IS NULL`, [released.releasedIds, now]);
+    await markCounted(client, released.releasedIds, now);
     await addUsage(client, [{ subscriptionId: webhook.subscriptionId, at: now, counted: released.releasedIds.length }]);
   }
   await client.query(`UPDATE webhook_budgets SET capped_until = NULL WHERE subscription_id = $1`, [webhook.subscriptionId]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeUsageChanges, usageUpsert } from "./usage-counters";
+import { GATE_SHARD, mergeUsageChanges, sharedShard, USAGE_SHARDS, usageUpsert } from "./usage-counters";
 
 describe("usage changes", () => {
   it("merges changes of one webhook and hour", () => {
@@ -22,18 +22,26 @@ describe("usage changes", () => {
 });
 
 describe("usage upsert", () => {
-  it("numbers its parameters from the position given, to be folded into a larger statement", () => {
-    const upsert = usageUpsert([{ subscriptionId: "wh_a", at: new Date("2026-12-01T10:05:00Z"), counted: 2 }], 5, () => 0.99);
+  it("numbers parameters from the given position", () => {
+    const upsert = usageUpsert([{ subscriptionId: "wh_a", at: new Date("2026-12-01T10:05:00Z"), counted: 2 }], 5, 3);
     expect(upsert.values).toHaveLength(7);
     expect(upsert.sql).toContain("unnest($5::text[], $6::timestamptz[]");
     expect(upsert.sql).toContain("$11::smallint");
     expect(upsert.sql).not.toMatch(/\$([1-4]|1[2-9])\b/);
-    // The shard is the last value: the highest of the 8 for a draw just below 1.
-    expect(upsert.values.at(-1)).toBe(7);
+    expect(upsert.values.at(-1)).toBe(3);
     expect(upsert.writes).toBe(true);
   });
 
   it("writes nothing when every change is empty", () => {
     expect(usageUpsert([{ subscriptionId: "wh_a", at: new Date(), counted: 0 }]).writes).toBe(false);
+  });
+});
+
+describe("shards", () => {
+  it("keeps the gate's shard for the gate", () => {
+    const drawn = [0, 0.2, 0.5, 0.999_999].map((value) => sharedShard(() => value));
+    expect(drawn).not.toContain(GATE_SHARD);
+    expect(Math.min(...drawn)).toBe(1);
+    expect(Math.max(...drawn)).toBe(USAGE_SHARDS - 1);
   });
 });

@@ -60,16 +60,24 @@ export function mergeUsageChanges(changes: readonly UsageChange[]): MergedChange
 // make them commit one after the other.
 export const USAGE_SHARDS = 8;
 
+// The admission gate's shard. Gates already wait for each other on their webhooks' budget rows, and with a shard of
+// their own a gate that has those rows locked never waits for a recorder's counters as well.
+export const GATE_SHARD = 0;
+
+/** Picks one of the shards other than the gate's, at random. */
+export function sharedShard(random: () => number = Math.random): number {
+  return 1 + Math.min(USAGE_SHARDS - 2, Math.floor(random() * (USAGE_SHARDS - 1)));
+}
+
 /**
- * The upsert that adds `changes` to the counters, in one shard chosen at
- * random, as SQL whose parameters start at `$first`. Rows are written in
- * (webhook, hour) order, so concurrent writers lock them in the same order.
- * Each row also takes the webhook's current cap, which is what a past day
- * shows. With no changes the statement writes nothing.
+ * Builds the upsert that adds `changes` to the counters in one shard, as SQL whose
+ * parameters start at `$first`. Rows are written in (webhook, hour) order, so
+ * concurrent writers lock them in the same order. Each row also takes the
+ * webhook's current cap, which is what a past day shows. With no changes the
+ * statement writes nothing.
  */
-export function usageUpsert(changes: readonly UsageChange[], first = 1, random: () => number = Math.random): StatementPart {
+export function usageUpsert(changes: readonly UsageChange[], first = 1, shard = sharedShard()): StatementPart {
   const rows = mergeUsageChanges(changes);
-  const shard = Math.min(USAGE_SHARDS - 1, Math.floor(random() * USAGE_SHARDS));
   const p = (offset: number) => parameter(first, offset);
   return {
     sql: `INSERT INTO webhook_usage (subscription_id, organization_id, hour, shard, counted, succeeded, failed, held, daily_cap)
@@ -97,9 +105,30 @@ export function usageUpsert(changes: readonly UsageChange[], first = 1, random: 
   };
 }
 
+/**
+ * Builds the insert that marks deliveries as counted against their webhook's
+ * daily cap (table delivery_counts), as SQL whose parameters start at `$first`.
+ * A delivery already marked keeps its first mark, so none is counted twice.
+ */
+export function countedMarks(deliveryIds: readonly string[], at: Date, first = 1): StatementPart {
+  return {
+    sql: `INSERT INTO delivery_counts (delivery_id, counted_at)
+     SELECT id, ${parameter(first, 1)} FROM unnest(${parameter(first, 0)}::text[]) AS m(id) ORDER BY id
+     ON CONFLICT (delivery_id) DO NOTHING`,
+    values: [deliveryIds, at],
+    writes: deliveryIds.length > 0,
+  };
+}
+
+/** Marks deliveries as counted inside the caller's transaction (see countedMarks). */
+export async function markCounted(client: Queryable, deliveryIds: readonly string[], at: Date): Promise<void> {
+  const marks = countedMarks(deliveryIds, at);
+  if (marks.writes) await client.query(marks.sql, marks.values);
+}
+
 /** Adds to the counters inside the caller's transaction (see usageUpsert). */
-export async function addUsage(client: Queryable, changes: readonly UsageChange[], random: () => number = Math.random): Promise<void> {
-  const upsert = usageUpsert(changes, 1, random);
+export async function addUsage(client: Queryable, changes: readonly UsageChange[], shard = sharedShard()): Promise<void> {
+  const upsert = usageUpsert(changes, 1, shard);
   if (upsert.writes) await client.query(upsert.sql, upsert.values);
 }
 
@@ -118,7 +147,7 @@ export interface DailyCapStatus {
 
 /**
  * Returns each webhook's cap and what it used on the current UTC day; unknown
- * ids are left out. With `deliveryIds`, it also says which of those
+ * ids are left out. With `deliveryIds`, it also returns which of those
  * deliveries were never counted, read in the same snapshot as the counters.
  */
 export async function dailyCapStatus(
@@ -138,7 +167,8 @@ export async function dailyCapStatus(
     uncounted: string[];
   }>(
     `WITH uncounted AS MATERIALIZED (
-       SELECT id, subscription_id FROM deliveries WHERE id = ANY($4) AND counted_at IS NULL AND NOT is_test
+       SELECT d.id, d.subscription_id FROM deliveries d
+       WHERE d.id = ANY($4) AND NOT d.is_test AND NOT EXISTS (SELECT 1 FROM delivery_counts c WHERE c.delivery_id = d.id)
      )
      SELECT s.id, s.organization_id, s.enabled, s.daily_cap, b.capped_until,
        COALESCE((SELECT SUM(u.counted) FROM webhook_usage u WHERE u.subscription_id = s.id AND u.hour >= $2 AND u.hour < $3), 0)::int AS used,

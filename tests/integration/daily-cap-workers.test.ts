@@ -21,7 +21,7 @@ async function figures(webhookId: string) {
        (SELECT COALESCE(SUM(counted), 0)::int FROM webhook_usage WHERE subscription_id = $1) AS counted_counter,
        (SELECT COALESCE(SUM(held), 0)::int FROM webhook_usage WHERE subscription_id = $1) AS held_counter,
        (SELECT COALESCE(SUM(succeeded), 0)::int FROM webhook_usage WHERE subscription_id = $1) AS succeeded_counter,
-       (SELECT COUNT(*)::int FROM deliveries WHERE subscription_id = $1 AND counted_at IS NOT NULL) AS counted,
+       (SELECT COUNT(*)::int FROM deliveries d JOIN delivery_counts c ON c.delivery_id = d.id WHERE d.subscription_id = $1) AS counted,
        (SELECT COUNT(*)::int FROM deliveries WHERE subscription_id = $1 AND status = 'held') AS held,
        (SELECT COUNT(*)::int FROM deliveries WHERE subscription_id = $1 AND status = 'succeeded') AS succeeded`,
     [webhookId],

@@ -59,7 +59,7 @@ async function auditActions(webhookId: string): Promise<string[]> {
 /** Counts stored against the deliveries they count, over all days: they must agree whatever happened. */
 async function countedAgreesWithDeliveries(webhookId: string): Promise<{ counters: number; deliveries: number }> {
   const counters = await pool().query(`SELECT COALESCE(SUM(counted), 0)::int AS total FROM webhook_usage WHERE subscription_id = $1`, [webhookId]);
-  const deliveries = await pool().query(`SELECT COUNT(*)::int AS total FROM deliveries WHERE subscription_id = $1 AND counted_at IS NOT NULL`, [webhookId]);
+  const deliveries = await pool().query(`SELECT COUNT(*)::int AS total FROM deliveries d JOIN delivery_counts c ON c.delivery_id = d.id WHERE d.subscription_id = $1`, [webhookId]);
   return { counters: counters.rows[0].total, deliveries: deliveries.rows[0].total };
 }
 

@@ -11,12 +11,9 @@ describe("usage counter shards", () => {
     const webhook = await createWebhook(tenant, "http://127.0.0.1:9/hook");
     const now = new Date();
     const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
-    const firstShard = () => 0;
-    const lastShard = () => 0.999_999;
-
-    await addUsage(pool(), [{ subscriptionId: webhook.id, at: now, counted: 3, succeeded: 2 }], firstShard);
-    await addUsage(pool(), [{ subscriptionId: webhook.id, at: now, counted: 4, failed: 1, held: 5 }], lastShard);
-    await addUsage(pool(), [{ subscriptionId: webhook.id, at: now, succeeded: 1 }], firstShard);
+    await addUsage(pool(), [{ subscriptionId: webhook.id, at: now, counted: 3, succeeded: 2 }], 0);
+    await addUsage(pool(), [{ subscriptionId: webhook.id, at: now, counted: 4, failed: 1, held: 5 }], USAGE_SHARDS - 1);
+    await addUsage(pool(), [{ subscriptionId: webhook.id, at: now, succeeded: 1 }], 0);
 
     const rows = await pool().query(`SELECT shard, counted, succeeded FROM webhook_usage WHERE subscription_id = $1 ORDER BY shard`, [webhook.id]);
     expect(rows.rows).toEqual([

@@ -174,6 +174,7 @@ export const ORGANIZATION_ROWS: Record<string, string> = {
   events: `organization_id = $1`,
   deliveries: `organization_id = $1`,
   attempts: `delivery_id IN (SELECT id FROM deliveries WHERE organization_id = $1)`,
+  delivery_counts: `delivery_id IN (SELECT id FROM deliveries WHERE organization_id = $1)`,
   ordering_chains: `subscription_id IN (${owned})`,
   idempotency_records: `organization_id = $1`,
   audit_entries: `organization_id = $1`,
