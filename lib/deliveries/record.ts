@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { JobAttempt, PgBoss } from "pg-boss";
 import { type UsageChange, usageUpsert } from "../caps/usage-counters";
-import { withTransaction } from "../db";
+import { parameter, type StatementPart, withTransaction } from "../db";
 import type { SendResult } from "../dispatch/http-client";
 import { type AttemptToQueue, type AttemptTrigger, DELIVERY_QUEUE, queueAttempts, transactionExecutor } from "../dispatch/queue";
 import { newId } from "../ids";
@@ -57,52 +57,45 @@ interface LockedDelivery {
   completed_at: Date | null;
   attempt_count: number;
   is_test: boolean;
+  sequence: number | null;
+  // The last sequence of the delivery's ordering chain, when the delivery is the chain's active one (the chain is
+  // then locked); null otherwise.
+  chain_last_sequence: number | null;
 }
 
 const OPEN_STATUSES: readonly DeliveryStatus[] = ["pending", "retrying"];
 
+/** A finished delivery that was its ordering chain's active one, with what the locked chain showed. */
+interface FinishedInChain {
+  subscriptionId: string;
+  orderingKey: string;
+  // False when the chain's last sequence is this delivery's: nothing waits behind it.
+  hasFollowers: boolean;
+}
+
 /**
- * Lets the next delivery of each finished delivery's ordering key go out: the
- * chain's active delivery moves to the lowest sequence still in line, or to
- * none. A held delivery next in line becomes active without an attempt, so the
- * ones behind it keep waiting until it is released. Returns the attempts to
- * queue for the released deliveries.
+ * Builds the part of the recording statement that lets the next delivery of
+ * each finished delivery's ordering key go out: the chain's active delivery
+ * moves to the lowest sequence still in line, or to none, and a pending one
+ * becomes due now. A held delivery next in line becomes active without an
+ * attempt, so the ones behind it keep waiting until it is released. The part
+ * returns the successors as rows (id, subscription_id, status).
  *
- * One statement locks, reads and updates the chains, in place of a round trip
- * for each step. The chains are locked through their primary key, one lookup
- * per finished delivery in key order, as by every other writer of
- * ordering_chains, so concurrent recorders cannot deadlock.
+ * The chains must have been locked by an earlier statement of the transaction
+ * (recordInTransaction's first): a publisher that added a delivery to a chain
+ * holds the chain's row until it commits, and only a statement that starts
+ * after the lock was granted sees that delivery. A chain whose last sequence
+ * was the finished delivery's needs no look-up at all.
  */
-async function releaseSuccessors(
-  client: pg.PoolClient,
-  finished: Array<{ id: string; subscriptionId: string; orderingKey: string }>,
-  now: Date,
-): Promise<AttemptToQueue[]> {
-  if (finished.length === 0) return [];
-  // Locking the chains is a statement of its own: a publisher that added a delivery to a chain holds the
-  // chain's row until it commits, and only a statement that starts after the lock was granted reads that
-  // delivery. Looking for successors in the locking statement would miss it and leave it waiting for ever.
-  const locked = await client.query<{ subscription_id: string; ordering_key: string }>(
-    `SELECT c.subscription_id, c.ordering_key
-     FROM (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS u(subscription_id, ordering_key, delivery_id)
-       ORDER BY subscription_id, ordering_key
-     ) AS f
-     CROSS JOIN LATERAL (
-       SELECT subscription_id, ordering_key FROM ordering_chains
-       WHERE subscription_id = f.subscription_id AND ordering_key = f.ordering_key AND active_delivery_id = f.delivery_id
-       FOR UPDATE
-     ) AS c`,
-    [finished.map((item) => item.subscriptionId), finished.map((item) => item.orderingKey), finished.map((item) => item.id)],
-  );
-  if (locked.rows.length === 0) return [];
-  const next = await client.query<{ id: string; subscription_id: string; status: DeliveryStatus }>(
-    `WITH successors AS MATERIALIZED (
+function successorRelease(finished: readonly FinishedInChain[], now: Date, first: number): StatementPart {
+  const p = (offset: number) => parameter(first, offset);
+  return {
+    sql: `successors AS MATERIALIZED (
        SELECT c.subscription_id, c.ordering_key, n.id, n.status
-       FROM unnest($1::text[], $2::text[]) AS c(subscription_id, ordering_key)
+       FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::boolean[]) AS c(subscription_id, ordering_key, has_followers)
        LEFT JOIN LATERAL (
          SELECT d.id, d.status FROM deliveries d
-         WHERE d.subscription_id = c.subscription_id AND d.ordering_key = c.ordering_key
+         WHERE c.has_followers AND d.subscription_id = c.subscription_id AND d.ordering_key = c.ordering_key
            AND ((d.status = 'pending' AND d.next_attempt_at IS NULL) OR d.status = 'held')
          ORDER BY d.sequence LIMIT 1
        ) AS n ON true
@@ -110,15 +103,13 @@ async function releaseSuccessors(
        UPDATE ordering_chains c SET active_delivery_id = s.id
        FROM successors s
        WHERE c.subscription_id = s.subscription_id AND c.ordering_key = s.ordering_key
-     )
-     SELECT s.id, s.subscription_id, s.status FROM successors s
-     WHERE s.id IS NOT NULL`,
-    [locked.rows.map((row) => row.subscription_id), locked.rows.map((row) => row.ordering_key)],
-  );
-  const ready = next.rows.filter((row) => row.status === "pending");
-  if (ready.length === 0) return [];
-  await client.query(`UPDATE deliveries SET next_attempt_at = $2 WHERE id = ANY($1)`, [ready.map((row) => row.id), now]);
-  return ready.map((row) => ({ deliveryId: row.id, attempt: 1, startAfter: now, subscriptionId: row.subscription_id }));
+     ), readied AS (
+       UPDATE deliveries d SET next_attempt_at = ${p(3)}
+       FROM successors s WHERE d.id = s.id AND s.status = 'pending'
+     )`,
+    values: [finished.map((item) => item.subscriptionId), finished.map((item) => item.orderingKey), finished.map((item) => item.hasFollowers), now],
+    writes: finished.length > 0,
+  };
 }
 
 function stateOf(row: LockedDelivery): DeliveryState {
@@ -142,16 +133,31 @@ function stateOf(row: LockedDelivery): DeliveryState {
  */
 async function recordInTransaction(client: pg.PoolClient, records: readonly AttemptRecord[], options: RecordOptions): Promise<RecordedAttempt[]> {
   const ids = [...new Set(records.map((record) => record.deliveryId))].sort();
+  // Locks the deliveries in id order, then the chains they are active in, in key order like every other writer of
+  // ordering_chains. A chain is locked through its primary key, so a locked row is read in its latest version.
   const lockedRows = await client.query<LockedDelivery>(
-    `SELECT id, subscription_id, organization_id, ordering_key, status, first_attempt_at, next_attempt_at, completed_at, attempt_count, is_test
-     FROM deliveries WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+    `WITH locked AS MATERIALIZED (
+       SELECT id, subscription_id, organization_id, ordering_key, sequence, status, first_attempt_at, next_attempt_at, completed_at,
+              attempt_count, is_test
+       FROM deliveries WHERE id = ANY($1) ORDER BY id FOR UPDATE
+     ), chains AS MATERIALIZED (
+       SELECT c.subscription_id, c.ordering_key, c.last_sequence
+       FROM (SELECT * FROM locked WHERE ordering_key IS NOT NULL ORDER BY subscription_id, ordering_key) AS l
+       CROSS JOIN LATERAL (
+         SELECT subscription_id, ordering_key, last_sequence FROM ordering_chains
+         WHERE subscription_id = l.subscription_id AND ordering_key = l.ordering_key AND active_delivery_id = l.id
+         FOR UPDATE
+       ) AS c
+     )
+     SELECT l.*, c.last_sequence AS chain_last_sequence
+     FROM locked l LEFT JOIN chains c ON c.subscription_id = l.subscription_id AND c.ordering_key = l.ordering_key`,
     [ids],
   );
   const deliveries = new Map(lockedRows.rows.map((row) => [row.id, row]));
   const attempts: RecordedAttempt[] = [];
   const attemptRows: Array<{ record: AttemptRecord; id: string; number: number }> = [];
   const toQueue: AttemptToQueue[] = [];
-  const finished: Array<{ id: string; subscriptionId: string; orderingKey: string }> = [];
+  const finished: FinishedInChain[] = [];
   const disable = new Map<string, { organizationId: string; detail: string }>();
   const pauses = new Map<string, Date>();
   // Deliveries of real events that reached succeeded or failed, for the usage counters.
@@ -210,8 +216,8 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
         subscriptionId: row.subscription_id,
       });
     }
-    if (transition.finished && row.ordering_key) {
-      finished.push({ id: row.id, subscriptionId: row.subscription_id, orderingKey: row.ordering_key });
+    if (transition.finished && row.ordering_key && row.chain_last_sequence !== null) {
+      finished.push({ subscriptionId: row.subscription_id, orderingKey: row.ordering_key, hasFollowers: row.chain_last_sequence !== row.sequence });
     }
     if (record.verdict.disableSubscription) {
       disable.set(row.subscription_id, { organizationId: row.organization_id, detail: record.verdict.detail ?? "" });
@@ -223,10 +229,11 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     const changed = [...last.keys()].map((id) => deliveries.get(id)!);
     const health = healthUpdate(foldHealthChanges(healthOutcomes), 26);
     const counters = usageUpsert(outcomes, 31);
-    // One statement stores the attempts, the deliveries' new states, the webhooks' health and the usage counters,
-    // to save round trips per batch. The deliveries are locked already, so the other rows are locked after them:
-    // webhooks, then counters.
-    await client.query(
+    const release = successorRelease(finished, options.now, 38);
+    // One statement stores the attempts, the deliveries' new states, the webhooks' health and the usage counters, and
+    // releases the finished deliveries' successors, to save round trips per batch. The deliveries and chains are
+    // locked already, so the other rows are locked after them: webhooks, then counters.
+    const successors = await client.query<{ id: string; subscription_id: string; status: DeliveryStatus }>(
       `WITH inserted AS (
          INSERT INTO attempts (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, response_status,
                                response_headers, response_body, response_body_truncated, error_class, error_detail, succeeded)
@@ -236,7 +243,7 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
          ${health.sql}
        ), counters AS (
          ${counters.sql}
-       )
+       ), ${release.sql}, updated AS (
        UPDATE deliveries d SET
          status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
          held_reason = CASE WHEN v.status IN ('held', 'failed') THEN d.held_reason END,
@@ -245,7 +252,9 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
        FROM unnest($16::text[], $17::delivery_status[], $18::int[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
                    $22::timestamptz[], $23::int[], $24::text[], $25::int[])
          AS v(id, status, attempt_count, first_attempt_at, next_attempt_at, completed_at, last_attempt_at, last_status_code, last_error_class, last_duration_ms)
-       WHERE d.id = v.id`,
+       WHERE d.id = v.id
+       )
+       SELECT s.id, s.subscription_id, s.status FROM successors s WHERE s.id IS NOT NULL`,
       [
         attemptRows.map((item) => item.id),
         attemptRows.map((item) => item.record.deliveryId),
@@ -274,8 +283,12 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
         changed.map((row) => last.get(row.id)!.result.durationMs),
         ...health.values,
         ...counters.values,
+        ...release.values,
       ],
     );
+    for (const row of successors.rows) {
+      if (row.status === "pending") toQueue.push({ deliveryId: row.id, attempt: 1, startAfter: options.now, subscriptionId: row.subscription_id });
+    }
   }
 
   if (pauses.size > 0) {
@@ -295,8 +308,6 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
       logger.warn({ webhookId: subscriptionId }, "webhook disabled after a 410 Gone answer");
     }
   }
-
-  toQueue.push(...(await releaseSuccessors(client, finished, options.now)));
 
   const dueOnDisabled = await holdDueDeliveriesOfDisabledWebhooks(client, options.disabledWebhookJobs ?? [], options.now);
   const requeued = dueOnDisabled.requeue.map((job) => ({ ...job, until: job.dueAt }));
