@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AUDIT_ACTION_NAMES } from "../audit-log/actions";
 import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
 import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition } from "../events/schemas";
+import { utcTime } from "../events/utc-time";
 import { isId } from "../ids";
 import { SCOPES } from "../auth/principal";
 
@@ -10,7 +11,7 @@ import { SCOPES } from "../auth/principal";
  * the tests and the OpenAPI document (/v1/openapi.json) are built from them.
  * JSON fields are snake_case, times are ISO 8601 in UTC, ids carry their kind.
  */
-const timestamp = z.iso.datetime({ error: "Invalid time: use ISO 8601 in UTC ending in Z, for example 2026-12-01T09:13:58Z" }).describe("ISO 8601 time in UTC");
+const timestamp = utcTime().describe("ISO 8601 time in UTC");
 const isoOut = z.date().transform((date) => date.toISOString()).pipe(timestamp);
 const nullableIsoOut = z.date().nullable().transform((date) => date?.toISOString() ?? null).pipe(timestamp.nullable());
 
