@@ -12,8 +12,9 @@ import { applyMigrations } from "./lib/migrations";
  * an embedded PostgreSQL with its data in .data/ (kept across restarts); it
  * then applies migrations, seeds a demo organisation on first start, builds the
  * portal if the sources changed, and runs the portal/API and the worker until
- * Ctrl-C, which stops all of them, the database included. `--dev` runs the
- * portal with reload instead of a production build.
+ * Ctrl-C, which stops all of them, the database included. If this process is
+ * killed instead, scripts/watchdog.ts stops them. `--dev` runs the portal with
+ * reload instead of a production build.
  */
 const projectDirectory = path.resolve(import.meta.dirname, "..");
 const dataDirectory = path.resolve(process.env.WVK_DATA_DIR ?? path.join(projectDirectory, ".data"));
@@ -22,6 +23,13 @@ const port = Number(process.env.PORT ?? 3000);
 
 function say(message: string): void {
   process.stdout.write(`[start] ${message}\n`);
+}
+
+/** Starts scripts/watchdog.ts, which stops the services and the database if this process dies without stopping them. */
+function startWatchdog(services: ChildProcess[], embedded: EmbeddedDatabase | undefined): ChildProcess {
+  const args = ["scripts/watchdog.ts", "--supervisor", String(process.pid), ...services.flatMap((child) => ["--service", String(child.pid)])];
+  if (embedded) args.push("--postgres", String(embedded.pid), "--postgres-data", embedded.dataDirectory, "--lock-directory", dataDirectory);
+  return startService("tsx", args, process.env);
 }
 
 async function main(): Promise<void> {
@@ -61,6 +69,7 @@ async function main(): Promise<void> {
   if (!development) buildIfNeeded(env, say);
 
   const children: ChildProcess[] = [];
+  let watchdog: ChildProcess | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
@@ -71,6 +80,8 @@ async function main(): Promise<void> {
       say("stopping the embedded PostgreSQL");
       await embedded.stop();
     }
+    // Stopped last, so that it still finishes the job if this process is killed while stopping.
+    if (watchdog) await stopService(watchdog);
     process.exit(code);
   };
   const run = (name: string, command: string, args: string[], service: string, extraEnv: Record<string, string> = {}) => {
@@ -86,6 +97,10 @@ async function main(): Promise<void> {
   if (development) run("portal", "next", ["dev", "-p", String(port)], "web");
   else run("portal", "tsx", ["web/server.ts", "--port", String(port)], "web", { NODE_ENV: "production" });
   run("worker", "tsx", ["worker/main.ts"], "worker");
+  watchdog = startWatchdog(children, embedded);
+  watchdog.on("exit", (code, signal) => {
+    if (!stopping) say(`the watchdog exited (${signal ?? `code ${code}`}): if npm start is killed now, the portal, the worker and the database keep running`);
+  });
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
   // A closed terminal sends SIGHUP; the services run in their own process groups and would not get it.

@@ -92,7 +92,9 @@ export function ApiKeysPage() {
             <tbody className="divide-y divide-slate-100">
               {items.map((key) => (
                 <tr key={key.id} data-api-key-id={key.id} className={`align-top ${key.revoked_at ? "text-slate-500" : ""}`}>
-                  <td className="px-4 py-3 font-medium break-words">{key.name}</td>
+                  <td className="px-4 py-3 font-medium break-words">
+                    <bdi>{key.name}</bdi>
+                  </td>
                   <td className="px-4 py-3 font-mono whitespace-nowrap">{key.prefix}…</td>
                   <td className="px-4 py-3">
                     <span className="flex flex-wrap gap-1">
@@ -105,7 +107,11 @@ export function ApiKeysPage() {
                   </td>
                   <td className="px-4 py-3 whitespace-nowrap">
                     <RelativeTime value={key.created_at} />
-                    {key.created_by ? <span className="block text-xs text-slate-500">by {key.created_by.name}</span> : null}
+                    {key.created_by ? (
+                      <span className="block text-xs text-slate-500">
+                        by <bdi>{key.created_by.name}</bdi>
+                      </span>
+                    ) : null}
                   </td>
                   <td className="px-4 py-3 whitespace-nowrap">{key.last_used_at ? <RelativeTime value={key.last_used_at} /> : "Never"}</td>
                   <td className="px-4 py-3">
@@ -158,7 +164,11 @@ export function ApiKeysPage() {
       ) : null}
       {revoking ? (
         <ConfirmDialog
-          title={`Revoke the API key "${revoking.name}"?`}
+          title={
+            <>
+              Revoke the API key &quot;<bdi>{revoking.name}</bdi>&quot;?
+            </>
+          }
           confirmLabel="Revoke API key"
           pendingLabel="Revoking…"
           pending={revoke.isPending}

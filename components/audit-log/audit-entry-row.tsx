@@ -34,7 +34,7 @@ export function AuditEntryRow({ entry, onFilterActor, onFilterTarget }: { entry:
             title="Show only this actor's entries"
             onClick={() => onFilterActor(entry.actor.id ?? "system")}
           >
-            {entry.actor.label}
+            <bdi>{entry.actor.label}</bdi>
           </button>
           <span className="block text-xs text-slate-500">{ACTOR_KINDS[entry.actor.type]}</span>
         </td>

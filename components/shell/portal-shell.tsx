@@ -69,10 +69,12 @@ export function PortalShell({ children }: { children: ReactNode }) {
           <Link href="/integrations/webhooks" className="text-base font-semibold text-slate-900">
             WASViking
           </Link>
-          <span className="hidden truncate text-sm text-slate-500 sm:inline">{user.organizationName}</span>
+          <bdi className="hidden truncate text-sm text-slate-500 sm:inline">{user.organizationName}</bdi>
           <div className="ml-auto flex min-w-0 items-center gap-3">
             <div className="hidden min-w-0 text-right text-sm md:block">
-              <p className="truncate font-medium text-slate-800">{user.name}</p>
+              <p className="truncate font-medium text-slate-800">
+                <bdi>{user.name}</bdi>
+              </p>
               <p className="truncate text-slate-500">{user.email}</p>
             </div>
             <Badge tone={user.role === "admin" ? "blue" : "slate"}>{user.role === "admin" ? "Admin" : "Viewer"}</Badge>

@@ -5,7 +5,7 @@ import { Button } from "./button";
 import { Dialog } from "./dialog";
 
 interface ConfirmDialogProps {
-  title: string;
+  title: ReactNode;
   children: ReactNode;
   confirmLabel: string;
   pendingLabel?: string;

@@ -75,7 +75,7 @@ function WebhookCapTable({ usage }: { usage: OrganizationUsage }) {
                     {webhook.url}
                   </Link>
                   <span className="block text-xs text-slate-600">
-                    {webhook.description || "No description"}
+                    <bdi>{webhook.description || "No description"}</bdi>
                     {webhook.enabled ? "" : " · disabled"}
                   </span>
                 </th>

@@ -112,7 +112,9 @@ function ReadOnlySettings({ webhook }: { webhook: Webhook }) {
         <dt className="text-slate-500">Endpoint URL</dt>
         <dd className="font-mono break-all">{webhook.url}</dd>
         <dt className="text-slate-500">Description</dt>
-        <dd>{webhook.description || "No description"}</dd>
+        <dd>
+          <bdi>{webhook.description || "No description"}</bdi>
+        </dd>
         <dt className="text-slate-500">Event types</dt>
         <dd className="flex flex-wrap gap-1">
           {webhook.events.map((type) => (

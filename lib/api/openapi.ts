@@ -18,7 +18,7 @@ import { operations } from "./operations";
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, unknown>> };
 
 const STATUS_DESCRIPTIONS: Record<number, string> = {
-  400: "Bad request: the body is not valid JSON (syntax, duplicate keys, nesting deeper than 32 levels) or a header is malformed",
+  400: "Bad request: the body is not valid JSON (syntax, duplicate keys, nesting deeper than 32 levels), a header is malformed, or a query parameter is repeated",
   401: "No API key, or an invalid or revoked one",
   403: "The API key lacks the scope this operation needs",
   404: "No such object in your organisation",

@@ -97,7 +97,7 @@ export const operations = {
     scope: "webhooks:read",
     query: paginationQuery,
     success: { status: 200, description: "A page of webhooks, newest first, each with its delivery figures", schema: listOf(webhookWithStats) },
-    errors: [401, 403, 422],
+    errors: [400, 401, 403, 422],
   }),
   createWebhook: operation({
     id: "createWebhook",
@@ -186,7 +186,7 @@ export const operations = {
     params: webhookIdParam,
     query: deliveryListQuery,
     success: { status: 200, description: "A page of deliveries, newest first, each with its latest attempt", schema: listOf(deliverySummary) },
-    errors: [401, 403, 404, 422],
+    errors: [400, 401, 403, 404, 422],
   }),
   getWebhookDelivery: operation({
     id: "getWebhookDelivery",
@@ -212,7 +212,7 @@ export const operations = {
     scope: "webhooks:read",
     query: organizationDeliveryListQuery,
     success: { status: 200, description: "A page of deliveries, newest first, each with its latest attempt", schema: listOf(deliverySummary) },
-    errors: [401, 403, 422],
+    errors: [400, 401, 403, 422],
   }),
   replayDeliveryGet: operation({ ...replay, id: "replayDeliveryGet", method: "GET" }),
   replayDelivery: operation({ ...replay, id: "replayDelivery", method: "POST" }),
@@ -262,7 +262,7 @@ export const operations = {
     adminOnly: true,
     query: paginationQuery,
     success: { status: 200, description: "A page of API keys, newest first", schema: listOf(apiKeySummary) },
-    errors: [401, 403, 422],
+    errors: [400, 401, 403, 422],
   }),
   createApiKey: operation({
     id: "createApiKey",
@@ -305,7 +305,7 @@ export const operations = {
     params: webhookIdParam,
     query: usageQuery,
     success: { status: 200, description: "The usage buckets, oldest first, and today's standing", schema: webhookUsage },
-    errors: [401, 403, 404, 422],
+    errors: [400, 401, 403, 404, 422],
   }),
   getOrganizationUsage: operation({
     id: "getOrganizationUsage",
@@ -318,7 +318,7 @@ export const operations = {
     scope: "webhooks:read",
     query: usageQuery,
     success: { status: 200, description: "The totals, oldest first, and each webhook's standing today", schema: organizationUsage },
-    errors: [401, 403, 422],
+    errors: [400, 401, 403, 422],
   }),
   releaseHeldDeliveries: operation({
     id: "releaseHeldDeliveries",
@@ -345,7 +345,7 @@ export const operations = {
     scope: "audit:read",
     query: auditLogQuery,
     success: { status: 200, description: "A page of audit entries, newest first", schema: listOf(auditEntry) },
-    errors: [401, 403, 422],
+    errors: [400, 401, 403, 422],
   }),
 } as const;
 

@@ -2,15 +2,17 @@ import { z } from "zod";
 import { AUDIT_ACTION_NAMES } from "../audit-log/actions";
 import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
 import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition } from "../events/schemas";
+import { utcTime } from "../events/utc-time";
 import { isId } from "../ids";
 import { SCOPES } from "../auth/principal";
+import { bidiControlMessage, findBidiControl } from "../bidi-controls";
 
 /**
  * Request and response shapes of the REST API: the handlers parse with them,
  * the tests and the OpenAPI document (/v1/openapi.json) are built from them.
  * JSON fields are snake_case, times are ISO 8601 in UTC, ids carry their kind.
  */
-const timestamp = z.iso.datetime({ error: "Invalid time: use ISO 8601 in UTC ending in Z, for example 2026-12-01T09:13:58Z" }).describe("ISO 8601 time in UTC");
+const timestamp = utcTime().describe("ISO 8601 time in UTC");
 const isoOut = z.date().transform((date) => date.toISOString()).pipe(timestamp);
 const nullableIsoOut = z.date().nullable().transform((date) => date?.toISOString() ?? null).pipe(timestamp.nullable());
 
@@ -30,10 +32,22 @@ export const deliveryParams = z.object({
 
 export const eventTypeName = z.enum(SUBSCRIBABLE_EVENT_TYPES as [string, ...string[]]);
 
+/** Adds the rule of lib/bidi-controls.ts to a user-supplied text that the portal displays, such as a name or a description. */
+function displayText(text: z.ZodString) {
+  return text.superRefine((value, context) => {
+    const control = findBidiControl(value);
+    if (control) context.addIssue({ code: "custom", message: bidiControlMessage(control) });
+  });
+}
+
+const webhookDescription = displayText(z.string().trim().max(500)).describe(
+  "What receives the events, as shown in the portal. At most 500 characters, without bidirectional formatting characters (U+202A to U+202E, U+2066 to U+2069)",
+);
+
 export const createWebhookBody = z.strictObject({
   url: z.string().max(2048).describe("HTTPS endpoint that receives the deliveries"),
   events: z.array(eventTypeName).min(1, "List at least one event type").max(SUBSCRIBABLE_EVENT_TYPES.length),
-  description: z.string().trim().max(500).optional().default(""),
+  description: webhookDescription.optional().default(""),
   enabled: z.boolean().optional().default(true),
   daily_cap: z
     .number()
@@ -48,7 +62,7 @@ export const updateWebhookBody = z
   .strictObject({
     url: z.string().max(2048).optional(),
     events: z.array(eventTypeName).min(1, "List at least one event type").max(SUBSCRIBABLE_EVENT_TYPES.length).optional(),
-    description: z.string().trim().max(500).optional(),
+    description: webhookDescription.optional(),
     enabled: z.boolean().optional(),
     daily_cap: z
       .number()
@@ -300,12 +314,14 @@ export const webhookWithStats = webhook.extend({ delivery_stats: webhookDelivery
 export const apiKeyIdParam = z.object({ id: z.string().refine((value) => isId("apiKey", value)) });
 
 export const createApiKeyBody = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1, "Name the key after the script or system that will use it")
-    .max(100)
-    .regex(/^[^\p{Cc}]*$/u, "Use printable characters only"),
+  name: displayText(
+    z
+      .string()
+      .trim()
+      .min(1, "Name the key after the script or system that will use it")
+      .max(100)
+      .regex(/^[^\p{Cc}]*$/u, "Use printable characters only"),
+  ),
   scopes: apiKeyScopes.refine((scopes) => new Set(scopes).size === scopes.length, "List each scope once"),
 });
 

@@ -9,6 +9,7 @@ import { parseJsonStrict } from "./json-body";
 import { type RateLimit, RateLimiter } from "./rate-limit";
 import { clientAddress } from "./client-address";
 import { ApiError, type FieldError, problemOf, problems } from "./problem";
+import { readQueryParameters } from "./query-parameters";
 import { requestIdOf } from "./request-id";
 
 /**
@@ -113,6 +114,13 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Reads the query string of a request, one value per parameter. A repeated parameter is a 400 (lib/http/query-parameters.ts). */
+function queryParameters(request: Request): Record<string, string> {
+  const read = readQueryParameters(new URL(request.url).searchParams);
+  if (!read.ok) throw problems.badRequest(`The query parameter "${read.repeated}" appears more than once: send each parameter once`);
+  return read.values;
+}
+
 /** Rejects a cookie-authenticated change that did not come from the portal's own pages. */
 function assertSameOrigin(request: Request): void {
   const fetchSite = request.headers.get("sec-fetch-site");
@@ -213,8 +221,7 @@ export function handle<TParams, TQuery, TBody, TResult>(
 
       let query = {} as TQuery;
       if (operation.query) {
-        const url = new URL(request.url);
-        const parsed = operation.query.safeParse(Object.fromEntries(url.searchParams));
+        const parsed = operation.query.safeParse(queryParameters(request));
         if (!parsed.success) throw problems.validation(fieldErrors(parsed.error, "query"));
         query = parsed.data;
       }

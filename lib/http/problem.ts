@@ -30,7 +30,11 @@ export const PROBLEM_BASE = "https://docs.wasviking.com/problems/";
  */
 const PROBLEM_KINDS = [
   { slug: "invalid-json", status: 400, meaning: "The body is not valid UTF-8 JSON, repeats a key, or nests deeper than 32 levels." },
-  { slug: "bad-request", status: 400, meaning: "A header or the path is malformed, for example the Idempotency-Key or an invalid percent-encoding." },
+  {
+    slug: "bad-request",
+    status: 400,
+    meaning: "A header, the path or the query string is malformed, for example the Idempotency-Key, an invalid percent-encoding or a repeated query parameter.",
+  },
   { slug: "unauthorized", status: 401, meaning: "No API key, or an invalid or revoked one. The detail never says which." },
   { slug: "forbidden", status: 403, meaning: "The key lacks the scope of the operation, or the operation is portal-only." },
   { slug: "not-found", status: 404, meaning: "No such object in your organisation (another organisation's objects are not found either), or no such API path." },

@@ -23,6 +23,8 @@ import pg from "pg";
 export interface EmbeddedDatabase {
   url: string;
   dataDirectory: string;
+  // Process id of the postmaster, for scripts/watchdog.ts.
+  pid: number;
   stop(): Promise<void>;
   // Kills the server and every backend at once (SIGKILL to its process group), as a power loss would;
   // the next start on the same data directory runs crash recovery.
@@ -232,6 +234,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   return {
     url,
     dataDirectory,
+    pid: server.pid!,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         if (server.exitCode !== null) return resolve();

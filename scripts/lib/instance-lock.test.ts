@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { lockDataDirectory } from "./instance-lock";
+import { lockDataDirectory, releaseDataDirectoryLock } from "./instance-lock";
 
 describe("lockDataDirectory", () => {
   let directory: string;
@@ -42,6 +42,19 @@ describe("lockDataDirectory", () => {
     const release = lockDataDirectory(directory);
     writeFileSync(path.join(directory, "start.pid"), `${process.ppid}\n`);
     release();
+    expect(readFileSync(path.join(directory, "start.pid"), "utf8").trim()).toBe(String(process.ppid));
+  });
+
+  it("releases the lock of a killed start for it", () => {
+    const finished = spawnSync(process.execPath, ["-e", "process.exit(0)"]);
+    writeFileSync(path.join(directory, "start.pid"), `${finished.pid}\n`);
+    releaseDataDirectoryLock(directory, finished.pid!);
+    expect(existsSync(path.join(directory, "start.pid"))).toBe(false);
+  });
+
+  it("keeps a lock that names another process", () => {
+    writeFileSync(path.join(directory, "start.pid"), `${process.ppid}\n`);
+    releaseDataDirectoryLock(directory, process.pid);
     expect(readFileSync(path.join(directory, "start.pid"), "utf8").trim()).toBe(String(process.ppid));
   });
 });

@@ -48,7 +48,11 @@ export function lockDataDirectory(dataDirectory: string, pid: number = process.p
     }
     rmSync(file, { force: true });
   }
-  return () => {
-    if (lockOwner(file) === pid) rmSync(file, { force: true });
-  };
+  return () => releaseDataDirectoryLock(dataDirectory, pid);
+}
+
+/** Removes the lock of a data directory if process `pid` still owns it, as after a start that was killed (scripts/watchdog.ts). */
+export function releaseDataDirectoryLock(dataDirectory: string, pid: number): void {
+  const file = path.join(dataDirectory, LOCK_FILE);
+  if (lockOwner(file) === pid) rmSync(file, { force: true });
 }

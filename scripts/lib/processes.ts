@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 
 const projectDirectory = path.resolve(import.meta.dirname, "..", "..");
+const POLL_INTERVAL_MS = 100;
+// How long a service may take to stop after SIGTERM: the worker finishes its attempts in flight, at most one attempt timeout.
+export const SERVICE_STOP_GRACE_MS = 20_000;
 
 /**
  * Starts a long-running part of the product (the portal, a worker) in its own
@@ -15,23 +19,56 @@ export function startService(command: string, args: string[], env: NodeJS.Proces
 }
 
 /** Sends SIGTERM to a service's process group and waits for it to exit, with SIGKILL after `graceMs`. */
-export function stopService(child: ChildProcess, graceMs = 20_000): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
-    const kill = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, signal);
-      } catch {
-        // The group is already gone.
-      }
-    };
-    const timer = setTimeout(() => kill("SIGKILL"), graceMs);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      // Anything the service left behind in its group goes too.
-      kill("SIGKILL");
-      resolve();
-    });
-    kill("SIGTERM");
-  });
+export function stopService(child: ChildProcess, graceMs = SERVICE_STOP_GRACE_MS): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  return stopProcessGroup(child.pid, graceMs);
+}
+
+/**
+ * Sends SIGTERM to the process group that `leaderPid` leads and waits until the
+ * leader has exited, with SIGKILL to the group after `graceMs`. Anything the
+ * leader left behind in its group is killed once the leader has exited.
+ */
+export async function stopProcessGroup(leaderPid: number, graceMs: number): Promise<void> {
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-leaderPid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  signalGroup("SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (isProcessAlive(leaderPid)) {
+    if (Date.now() >= deadline) {
+      signalGroup("SIGKILL");
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+  signalGroup("SIGKILL");
+}
+
+/**
+ * Tells whether a process runs. A zombie (exited, but not yet reaped by its
+ * parent) counts as gone. Linux shows that state in /proc. Elsewhere only the
+ * existence of the process id is checked.
+ */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM means that the id belongs to a process of another user, such as the embedded PostgreSQL under root.
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    // No /proc (not Linux), or the process exited in between.
+    return process.platform !== "linux";
+  }
+  // The state follows the command name, which is in parentheses and may itself contain ") ".
+  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return state !== "Z" && state !== "X";
 }

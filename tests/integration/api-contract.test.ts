@@ -73,6 +73,16 @@ describe("OpenAPI document", () => {
     expect(documented).toEqual(await servedOperations());
   });
 
+  it("documents a 400 for every operation with query parameters", () => {
+    const withQuery = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, operation]) => (operation.parameters ?? []).some((parameter: { in: string }) => parameter.in === "query"))
+        .map(([method, operation]) => ({ label: `${method.toUpperCase()} ${path}`, responses: operation.responses })),
+    );
+    expect(withQuery.length).toBeGreaterThanOrEqual(5);
+    for (const { label, responses } of withQuery) expect(responses["400"], label).toBeDefined();
+  });
+
   it("describes every event type as a webhook", () => {
     expect(Object.keys(document.webhooks).sort()).toEqual(EVENT_TYPES.map((info) => info.type).sort());
   });
@@ -126,5 +136,6 @@ describe("OpenAPI document", () => {
     expectDocumented("/v1/webhooks", "GET", await api("GET", "/v1/webhooks"));
     expectDocumented("/v1/webhooks", "POST", await api("POST", "/v1/webhooks", { apiKey: tenant.apiKey, body: { url: "ftp://x" } }));
     expectDocumented("/v1/events", "POST", await api("POST", "/v1/events", { apiKey: tenant.apiKey, rawBody: "{", headers: { "content-type": "application/json" } }));
+    expectDocumented("/v1/audit-log", "GET", await api("GET", "/v1/audit-log?limit=1&limit=2", { apiKey: tenant.apiKey }));
   });
 });

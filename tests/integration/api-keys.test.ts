@@ -92,6 +92,8 @@ describe("API key management", () => {
     [{ name: "   ", scopes: ["webhooks:read"] }, "name"],
     [{ name: "tab\there", scopes: ["webhooks:read"] }, "name"],
     [{ name: "x".repeat(101), scopes: ["webhooks:read"] }, "name"],
+    [{ name: "exporter\u202egnp.exe", scopes: ["webhooks:read"] }, "name"],
+    [{ name: "\u2067exporter", scopes: ["webhooks:read"] }, "name"],
     [{ name: "no scopes", scopes: [] }, "scopes"],
     [{ name: "unknown scope", scopes: ["admin"] }, "scopes/0"],
     [{ name: "twice", scopes: ["webhooks:read", "webhooks:read"] }, "scopes"],
@@ -103,6 +105,19 @@ describe("API key management", () => {
     expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
     const after = await pool().query(`SELECT count(*)::int AS count FROM api_keys WHERE organization_id = $1`, [tenant.organizationId]);
     expect(after.rows[0].count).toBe(before.rows[0].count);
+  });
+
+  it("names the bidirectional control in a key name", async () => {
+    const response = await api("POST", "/v1/api-keys", { headers: admin, body: { name: "exporter\u202egnp.exe", scopes: ["webhooks:read"] } });
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([
+      { field: "name", message: "Invalid character U+202E (right-to-left override) at position 9: remove it, because it reorders the text displayed after it" },
+    ]);
+  });
+
+  it("accepts right-to-left names", async () => {
+    const created = await createKey({ name: "\u05de\u05d9\u05d9\u05e6\u05d0 SIEM", scopes: ["webhooks:read"] });
+    expect(created.name).toBe("\u05de\u05d9\u05d9\u05e6\u05d0 SIEM");
   });
 
   it("forbids viewers every key operation", async () => {

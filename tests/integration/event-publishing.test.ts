@@ -39,8 +39,20 @@ describe("event publishing", () => {
     const response = await publish({ type: "finding.created", occurred_at: "2026-12-01T10:13:58+01:00", data });
     expect(response.status).toBe(422);
     const messages = Object.fromEntries(response.body.errors.map((error: { field: string; message: string }) => [error.field, error.message]));
-    expect(messages["occurred_at"]).toContain("in UTC ending in Z");
-    expect(messages["data/detected_at"]).toContain("in UTC ending in Z");
+    expect(messages["occurred_at"]).toBe('Invalid time "2026-12-01T10:13:58+01:00": use ISO 8601 in UTC ending in Z, for this time 2026-12-01T09:13:58Z');
+    expect(messages["data/detected_at"]).toContain("for this time 2026-12-01T09:13:58Z");
+  });
+
+  it("says what to send in the detail of one invalid time", async () => {
+    const response = await publish({ type: "finding.created", occurred_at: "2026-12-01 10:13", data: exampleData("finding.created") });
+    expect(response.status).toBe(422);
+    expect(response.body.detail).toBe("occurred_at: Invalid time: use ISO 8601 in UTC ending in Z, for example 2026-12-01T09:13:58Z");
+  });
+
+  it("stores a UTC time with its fraction digits", async () => {
+    const response = await publish({ type: "finding.created", occurred_at: "2026-12-01T09:13:58.123Z", data: exampleData("finding.created") });
+    expect(response.status).toBe(202);
+    expect(response.body.occurred_at).toBe("2026-12-01T09:13:58.123Z");
   });
 
   it("rejects an unknown type and names the known ones", async () => {

@@ -94,6 +94,23 @@ describe("request errors", () => {
     expect(tooMany.body.errors[0].field).toBe("query/limit");
   });
 
+  it("rejects a repeated query parameter with 400", async () => {
+    const response = await api("GET", "/v1/webhooks?limit=1&limit=2", { apiKey: tenant.apiKey });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.body.type).toMatch(/bad-request$/);
+    expect(response.body.detail).toBe('The query parameter "limit" appears more than once: send each parameter once');
+  });
+
+  it("rejects a repeated parameter before checking its values", async () => {
+    const sameValue = await api("GET", "/v1/deliveries?status=failed&status=failed", { apiKey: tenant.apiKey });
+    expect(sameValue.status).toBe(400);
+    expect(sameValue.body.detail).toContain('"status"');
+    const unknown = await api("GET", "/v1/webhooks?limt=1&limt=2", { apiKey: tenant.apiKey });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.detail).toContain('"limt"');
+  });
+
   it("rejects a cursor that no page returned", async () => {
     const response = await api("GET", "/v1/webhooks?cursor=' OR 1=1 --", { apiKey: tenant.apiKey });
     expect(response.status).toBe(422);

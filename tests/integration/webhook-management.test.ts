@@ -50,6 +50,34 @@ describe("webhook management", () => {
     expect(after.body.url).toBe("https://siem.example.com/hooks/wasviking");
   });
 
+  it("rejects bidirectional controls in a description", async () => {
+    const created = await api("POST", "/v1/webhooks", {
+      apiKey: tenant.apiKey,
+      body: { url: "https://siem.example.com/hooks/wasviking", events: ["finding.created"], description: "SIEM \u202eUE" },
+    });
+    expect(created.status).toBe(422);
+    expect(created.body.errors).toEqual([
+      { field: "description", message: "Invalid character U+202E (right-to-left override) at position 6: remove it, because it reorders the text displayed after it" },
+    ]);
+
+    const existing = await create();
+    for (const character of ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]) {
+      const changed = await api("PATCH", `/v1/webhooks/${existing.id}`, { apiKey: tenant.apiKey, body: { description: `SIEM ${character}` } });
+      expect(changed.status, JSON.stringify(character)).toBe(422);
+      expect(changed.body.errors[0].field).toBe("description");
+    }
+    const after = await api("GET", `/v1/webhooks/${existing.id}`, { apiKey: tenant.apiKey });
+    expect(after.body.description).toBe("SIEM");
+  });
+
+  it("accepts right-to-left text in a description", async () => {
+    const existing = await create();
+    const description = "\u05e7\u05dc\u05d9\u05d8\u05ea SIEM \u200f(EU)";
+    const changed = await api("PATCH", `/v1/webhooks/${existing.id}`, { apiKey: tenant.apiKey, body: { description } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.description).toBe(description);
+  });
+
   it("deletes a webhook and answers 404 afterwards", async () => {
     const created = await create();
     const deleted = await api("DELETE", `/v1/webhooks/${created.id}`, { apiKey: tenant.apiKey });

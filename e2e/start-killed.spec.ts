@@ -1,0 +1,137 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { freePort } from "../scripts/lib/embedded-postgres";
+
+/**
+ * `npm start` runs the portal, the worker and the embedded PostgreSQL in process
+ * groups of their own. This test starts the real supervisor (scripts/start.ts)
+ * on the production build that the browser tests' setup made, kills it with
+ * SIGKILL and checks that everything it started stops by itself: the worker as
+ * on SIGTERM, PostgreSQL with a clean shutdown. Each process of the run
+ * inherits a marker variable, which /proc shows, so the test finds them all
+ * without knowing their ids in advance. Linux only, like the embedded
+ * PostgreSQL. It lives with the browser tests because they build the portal,
+ * which `npm start` would otherwise do itself.
+ */
+const projectDirectory = path.resolve(import.meta.dirname, "..");
+const MARKER_VARIABLE = "WVK_START_TEST_MARKER";
+
+interface MarkedProcess {
+  pid: number;
+  command: string;
+}
+
+/** Lists the running processes whose environment carries `marker`. */
+function markedProcesses(marker: string): MarkedProcess[] {
+  const found: MarkedProcess[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environment = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+      if (!environment.includes(`${MARKER_VARIABLE}=${marker}`)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // A zombie has exited already and only waits for its parent to read its status.
+      if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z") continue;
+      found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim() });
+    } catch {
+      // The process exited while it was read, or belongs to a user whose environment this test cannot read.
+    }
+  }
+  return found;
+}
+
+/** Waits until `condition` returns a truthy value, checking every 250 ms, and fails with `description` after `timeoutMs`. */
+async function waitFor<T>(description: string, timeoutMs: number, condition: () => T | Promise<T>): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+test.describe("npm start killed with SIGKILL", () => {
+  test.skip(process.platform !== "linux", "reads /proc and runs the embedded PostgreSQL, which ships for Linux x64 only");
+  const marker = randomBytes(8).toString("hex");
+  let directory: string | undefined;
+
+  test.afterAll(async () => {
+    // A failed run must not leave its processes behind: end each one this run started, by its id.
+    for (const leftover of markedProcesses(marker)) {
+      try {
+        process.kill(leftover.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  test("stops the portal, the worker and PostgreSQL", async () => {
+    test.setTimeout(300_000);
+    directory = await mkdtemp(path.join(tmpdir(), "wvk-start-killed-"));
+    // Under root PostgreSQL runs as the postgres user, which must reach the cluster inside this folder.
+    await chmod(directory, 0o711);
+    const dataDirectory = path.join(directory, "data");
+    const port = await freePort();
+
+    const environment: NodeJS.ProcessEnv = { ...process.env, WVK_DATA_DIR: dataDirectory, PORT: String(port), LOG_LEVEL: "info", [MARKER_VARIABLE]: marker };
+    // Without DATABASE_URL the supervisor runs an embedded PostgreSQL of its own, with its own keyring.
+    for (const name of ["DATABASE_URL", "WVK_ENCRYPTION_KEYS", "NEXTAUTH_URL", "NEXTAUTH_SECRET"]) delete environment[name];
+    const supervisor: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+      cwd: projectDirectory,
+      env: environment,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    supervisor.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    supervisor.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const supervisorExited = new Promise<NodeJS.Signals | null>((resolve) => supervisor.once("exit", (_code, signal) => resolve(signal)));
+
+    await waitFor("the start to finish", 240_000, () => {
+      if (supervisor.exitCode !== null) throw new Error(`npm start exited during start-up:\n${output}`);
+      return output.includes("press Ctrl-C to stop") && output.includes('"msg":"worker started"');
+    });
+    await waitFor("the portal to listen", 120_000, () => acceptsConnections(port));
+    const started = await waitFor("the watchdog to start", 60_000, () => {
+      const processes = markedProcesses(marker);
+      return processes.some((entry) => entry.command.includes("scripts/watchdog.ts")) ? processes : null;
+    });
+    const commands = started.map((entry) => entry.command);
+    expect(commands.some((command) => command.includes("worker/main.ts")), commands.join("\n")).toBe(true);
+    expect(commands.some((command) => command.includes("web/server.ts")), commands.join("\n")).toBe(true);
+    expect(commands.some((command) => /\/postgres -D /.test(command)), commands.join("\n")).toBe(true);
+    expect(existsSync(path.join(dataDirectory, "start.pid"))).toBe(true);
+
+    supervisor.kill("SIGKILL");
+    expect(await supervisorExited).toBe("SIGKILL");
+
+    await waitFor("every process of the run to exit", 120_000, () => markedProcesses(marker).length === 0).catch((error: Error) => {
+      const running = markedProcesses(marker).map((entry) => `${entry.pid} ${entry.command}`);
+      throw new Error(`${error.message}. Still running:\n${running.join("\n")}\nOutput:\n${output}`);
+    });
+    expect(output).toContain("[watchdog] npm start");
+    expect(output).toContain('"msg":"worker stopping: finishing attempts in flight"');
+    // PostgreSQL removes postmaster.pid only on a clean shutdown.
+    expect(existsSync(path.join(dataDirectory, "postgres", "postmaster.pid"))).toBe(false);
+    expect(existsSync(path.join(dataDirectory, "start.pid"))).toBe(false);
+  });
+});
