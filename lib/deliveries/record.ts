@@ -75,7 +75,7 @@ interface FinishedInChain {
 
 /**
  * Builds the part of the recording statement that lets the next delivery of
- * each finished delivery's ordering key go out: the chain's active delivery
+ * each finished delivery's ordering key go out. The chain's active delivery
  * moves to the lowest sequence still in line, or to none, and a pending one
  * becomes due now. A held delivery next in line becomes active without an
  * attempt, so the ones behind it keep waiting until it is released. The part
@@ -84,7 +84,7 @@ interface FinishedInChain {
  * The chains must have been locked by an earlier statement of the transaction
  * (recordInTransaction's first): a publisher that added a delivery to a chain
  * holds the chain's row until it commits, and only a statement that starts
- * after the lock was granted sees that delivery. A chain whose last sequence
+ * after the lock was granted reads that delivery. A chain whose last sequence
  * was the finished delivery's needs no look-up at all.
  */
 function successorRelease(finished: readonly FinishedInChain[], now: Date, first: number): StatementPart {
