@@ -9,6 +9,17 @@ export interface LogDestination {
 const standardOutput: LogDestination = pino.destination({ dest: process.stdout.fd ?? 1, sync: false });
 let destination: LogDestination = standardOutput;
 
+// Properties that other libraries attach to errors and that must not reach a log line: pg-pool adds the failed
+// connection as `client`, whose settings include the database password when DATABASE_URL carries one.
+const DROPPED_ERROR_PROPERTIES = ["client", "connectionParameters"];
+
+/** Serializes an error like pino's standard serializer, without the properties above. */
+function serializeError(error: Error): Record<string, unknown> {
+  const serialized: Record<string, unknown> = { ...pino.stdSerializers.err(error) };
+  for (const property of DROPPED_ERROR_PROPERTIES) delete serialized[property];
+  return serialized;
+}
+
 /**
  * The one logger of the web app, the worker and the scripts. Log objects carry
  * ids (requestId, webhookId, deliveryId, attempt), never payloads, secrets or
@@ -19,6 +30,7 @@ export const logger = pino(
     level: process.env.LOG_LEVEL ?? "info",
     base: { service: process.env.WVK_SERVICE ?? "wasviking-webhooks" },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { err: serializeError },
     redact: {
       paths: [
         "*.authorization",
