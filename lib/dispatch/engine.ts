@@ -384,9 +384,9 @@ export class DeliveryEngine {
       }
       due.push({ job, delivery });
     }
-    const toSend = await this.admit(due, now);
-    const subscriptionIds = [...new Set(toSend.map((item) => item.delivery.subscription_id))];
-    const secrets = await validSecrets(pool(), subscriptionIds, now);
+    // The secrets are read on another connection while the gate decides, to save a round trip before sending.
+    const subscriptionIds = [...new Set(due.map((item) => item.delivery.subscription_id))];
+    const [toSend, secrets] = await Promise.all([this.admit(due, now), validSecrets(pool(), subscriptionIds, now)]);
     for (const { job, delivery } of toSend) {
       this.dispatch({
         job,
