@@ -22,6 +22,9 @@ const nextConfig = {
   poweredByHeader: false,
   serverExternalPackages: ["pg", "pg-boss", "pino", "undici", "@prisma/adapter-pg"],
   typedRoutes: false,
+  // `next dev` would otherwise write a generated AGENTS.md into the working tree when it finds a coding
+  // assistant's variables in its environment.
+  agentRules: false,
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

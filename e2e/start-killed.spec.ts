@@ -71,7 +71,7 @@ function acceptsConnections(port: number): Promise<boolean> {
 test.describe("npm start killed with SIGKILL", () => {
   test.skip(process.platform !== "linux", "reads /proc and runs the embedded PostgreSQL, which ships for Linux x64 only");
   const marker = randomBytes(8).toString("hex");
-  let directory: string | undefined;
+  const directories: string[] = [];
 
   test.afterAll(async () => {
     // A failed run must not leave its processes behind: end each one this run started, by its id.
@@ -82,56 +82,66 @@ test.describe("npm start killed with SIGKILL", () => {
         // Already gone.
       }
     }
-    if (directory) await rm(directory, { recursive: true, force: true });
+    for (const directory of directories) await rm(directory, { recursive: true, force: true });
   });
 
-  test("stops the portal, the worker and PostgreSQL", async () => {
-    test.setTimeout(300_000);
-    directory = await mkdtemp(path.join(tmpdir(), "wvk-start-killed-"));
-    // Under root PostgreSQL runs as the postgres user, which must reach the cluster inside this folder.
-    await chmod(directory, 0o711);
-    const dataDirectory = path.join(directory, "data");
-    const port = await freePort();
+  // "supervisor": scripts/start.ts itself is killed. "launcher": the process that ran it is, as when npm's own
+  // process gets the signal. A shell that carries npm's script environment stands in for npm.
+  for (const killed of ["supervisor", "launcher"] as const) {
+    test(`stops everything when the ${killed} is killed`, async () => {
+      test.setTimeout(300_000);
+      const directory = await mkdtemp(path.join(tmpdir(), "wvk-start-killed-"));
+      directories.push(directory);
+      // Under root PostgreSQL runs as the postgres user, which must reach the cluster inside this folder.
+      await chmod(directory, 0o711);
+      const dataDirectory = path.join(directory, "data");
+      const port = await freePort();
 
-    const environment: NodeJS.ProcessEnv = { ...process.env, WVK_DATA_DIR: dataDirectory, PORT: String(port), LOG_LEVEL: "info", [MARKER_VARIABLE]: marker };
-    // Without DATABASE_URL the supervisor runs an embedded PostgreSQL of its own, with its own keyring.
-    for (const name of ["DATABASE_URL", "WVK_ENCRYPTION_KEYS", "NEXTAUTH_URL", "NEXTAUTH_SECRET"]) delete environment[name];
-    const supervisor: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-      cwd: projectDirectory,
-      env: environment,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    supervisor.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    supervisor.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const supervisorExited = new Promise<NodeJS.Signals | null>((resolve) => supervisor.once("exit", (_code, signal) => resolve(signal)));
+      const environment: NodeJS.ProcessEnv = { ...process.env, WVK_DATA_DIR: dataDirectory, PORT: String(port), LOG_LEVEL: "info", [MARKER_VARIABLE]: marker };
+      // Without DATABASE_URL the supervisor runs an embedded PostgreSQL of its own, with its own keyring.
+      for (const name of ["DATABASE_URL", "WVK_ENCRYPTION_KEYS", "NEXTAUTH_URL", "NEXTAUTH_SECRET"]) delete environment[name];
+      const command = [process.execPath, "--import", "tsx", "scripts/start.ts"];
+      const supervisor: ChildProcess =
+        killed === "supervisor"
+          ? spawn(command[0]!, command.slice(1), { cwd: projectDirectory, env: environment, stdio: ["ignore", "pipe", "pipe"] })
+          : // The trailing command keeps the shell from replacing itself with node, so it stays the supervisor's parent.
+            spawn("sh", ["-c", `${command.map((part) => `'${part}'`).join(" ")}; true`], {
+              cwd: projectDirectory,
+              env: { ...environment, npm_lifecycle_event: "start" },
+              stdio: ["ignore", "pipe", "pipe"],
+            });
+      let output = "";
+      supervisor.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      supervisor.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const supervisorExited = new Promise<NodeJS.Signals | null>((resolve) => supervisor.once("exit", (_code, signal) => resolve(signal)));
 
-    await waitFor("the start to finish", 240_000, () => {
-      if (supervisor.exitCode !== null) throw new Error(`npm start exited during start-up:\n${output}`);
-      return output.includes("press Ctrl-C to stop") && output.includes('"msg":"worker started"');
-    });
-    await waitFor("the portal to listen", 120_000, () => acceptsConnections(port));
-    const started = await waitFor("the watchdog to start", 60_000, () => {
-      const processes = markedProcesses(marker);
-      return processes.some((entry) => entry.command.includes("scripts/watchdog.ts")) ? processes : null;
-    });
-    const commands = started.map((entry) => entry.command);
-    expect(commands.some((command) => command.includes("worker/main.ts")), commands.join("\n")).toBe(true);
-    expect(commands.some((command) => command.includes("web/server.ts")), commands.join("\n")).toBe(true);
-    expect(commands.some((command) => /\/postgres -D /.test(command)), commands.join("\n")).toBe(true);
-    expect(existsSync(path.join(dataDirectory, "start.pid"))).toBe(true);
+      await waitFor("the start to finish", 240_000, () => {
+        if (supervisor.exitCode !== null) throw new Error(`npm start exited during start-up:\n${output}`);
+        return output.includes("press Ctrl-C to stop") && output.includes('"msg":"worker started"');
+      });
+      await waitFor("the portal to listen", 120_000, () => acceptsConnections(port));
+      const started = await waitFor("the watchdog to start", 60_000, () => {
+        const processes = markedProcesses(marker);
+        return processes.some((entry) => entry.command.includes("scripts/watchdog.ts")) ? processes : null;
+      });
+      const commands = started.map((entry) => entry.command);
+      expect(commands.some((command) => command.includes("worker/main.ts")), commands.join("\n")).toBe(true);
+      expect(commands.some((command) => command.includes("web/server.ts")), commands.join("\n")).toBe(true);
+      expect(commands.some((command) => /\/postgres -D /.test(command)), commands.join("\n")).toBe(true);
+      expect(existsSync(path.join(dataDirectory, "start.pid"))).toBe(true);
 
-    supervisor.kill("SIGKILL");
-    expect(await supervisorExited).toBe("SIGKILL");
+      supervisor.kill("SIGKILL");
+      expect(await supervisorExited).toBe("SIGKILL");
 
-    await waitFor("every process of the run to exit", 120_000, () => markedProcesses(marker).length === 0).catch((error: Error) => {
-      const running = markedProcesses(marker).map((entry) => `${entry.pid} ${entry.command}`);
-      throw new Error(`${error.message}. Still running:\n${running.join("\n")}\nOutput:\n${output}`);
+      await waitFor("every process of the run to exit", 120_000, () => markedProcesses(marker).length === 0).catch((error: Error) => {
+        const running = markedProcesses(marker).map((entry) => `${entry.pid} ${entry.command}`);
+        throw new Error(`${error.message}. Still running:\n${running.join("\n")}\nOutput:\n${output}`);
+      });
+      expect(output).toContain(killed === "supervisor" ? "[watchdog] npm start" : "[watchdog] the process that ran npm start exited");
+      expect(output).toContain('"msg":"worker stopping: finishing attempts in flight"');
+      // PostgreSQL removes postmaster.pid only on a clean shutdown.
+      expect(existsSync(path.join(dataDirectory, "postgres", "postmaster.pid"))).toBe(false);
+      expect(existsSync(path.join(dataDirectory, "start.pid"))).toBe(false);
     });
-    expect(output).toContain("[watchdog] npm start");
-    expect(output).toContain('"msg":"worker stopping: finishing attempts in flight"');
-    // PostgreSQL removes postmaster.pid only on a clean shutdown.
-    expect(existsSync(path.join(dataDirectory, "postgres", "postmaster.pid"))).toBe(false);
-    expect(existsSync(path.join(dataDirectory, "start.pid"))).toBe(false);
-  });
+  }
 });

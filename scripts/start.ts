@@ -4,7 +4,7 @@ import { buildIfNeeded } from "./lib/build";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { lockDataDirectory } from "./lib/instance-lock";
 import { createDataDirectory, loadLocalSettings } from "./lib/local-settings";
-import { startService, stopService } from "./lib/processes";
+import { launcherProcesses, startService, stopService } from "./lib/processes";
 import { applyMigrations } from "./lib/migrations";
 
 /**
@@ -27,7 +27,13 @@ function say(message: string): void {
 
 /** Starts scripts/watchdog.ts, which stops the services and the database if this process dies without stopping them. */
 function startWatchdog(services: ChildProcess[], embedded: EmbeddedDatabase | undefined): ChildProcess {
-  const args = ["scripts/watchdog.ts", "--supervisor", String(process.pid), ...services.flatMap((child) => ["--service", String(child.pid)])];
+  const args = [
+    "scripts/watchdog.ts",
+    "--supervisor",
+    String(process.pid),
+    ...launcherProcesses(process.pid).flatMap((pid) => ["--launcher", String(pid)]),
+    ...services.flatMap((child) => ["--service", String(child.pid)]),
+  ];
   if (embedded) args.push("--postgres", String(embedded.pid), "--postgres-data", embedded.dataDirectory, "--lock-directory", dataDirectory);
   return startService("tsx", args, process.env);
 }

@@ -11,6 +11,12 @@ import { isProcessAlive, SERVICE_STOP_GRACE_MS, stopProcessGroup } from "./lib/p
  * SIGKILL of the supervisor, or of its whole group, reaches none of them, so
  * without this script they would keep running after it.
  *
+ * The watchdog also watches the processes that launched the supervisor: npm
+ * and the wrappers it ran the script in (`--launcher`). Killing npm's own
+ * process ends `npm start` for the user but leaves the supervisor running, so
+ * when a launcher is gone the watchdog asks the supervisor to stop everything,
+ * with SIGTERM as Ctrl-C would.
+ *
  * Once the supervisor has exited, the watchdog stops the rest as Ctrl-C would.
  * The portal's and the worker's groups get SIGTERM, and SIGKILL after the same
  * grace period. The embedded PostgreSQL gets a fast shutdown only after both
@@ -24,6 +30,7 @@ const POSTGRES_STOP_MS = 60_000;
 const { values } = parseArgs({
   options: {
     supervisor: { type: "string" },
+    launcher: { type: "string", multiple: true, default: [] },
     service: { type: "string", multiple: true, default: [] },
     postgres: { type: "string" },
     "postgres-data": { type: "string" },
@@ -39,6 +46,7 @@ function processId(name: string, text: string | undefined): number {
 
 const supervisor = processId("supervisor", values.supervisor);
 const services = values.service.map((text) => processId("service", text));
+const launchers = values.launcher.map((text) => processId("launcher", text));
 const postgres = values.postgres === undefined ? undefined : { pid: processId("postgres", values.postgres), dataDirectory: values["postgres-data"] };
 if (postgres && !postgres.dataDirectory) throw new Error("--postgres needs --postgres-data, the cluster's data directory");
 
@@ -76,7 +84,18 @@ async function stopPostgres(pid: number, dataDirectory: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  while (isProcessAlive(supervisor)) await new Promise((resolve) => setTimeout(resolve, SUPERVISOR_POLL_MS));
+  while (isProcessAlive(supervisor) && launchers.every((pid) => isProcessAlive(pid))) {
+    await new Promise((resolve) => setTimeout(resolve, SUPERVISOR_POLL_MS));
+  }
+  if (isProcessAlive(supervisor)) {
+    say(`the process that ran npm start exited: asking npm start (process ${supervisor}) to stop everything`);
+    // The supervisor stops the portal, the worker and the database, then this watchdog. Should it not finish, the
+    // watchdog goes on below once the grace period is over.
+    process.kill(supervisor, "SIGTERM");
+    const deadline = Date.now() + SERVICE_STOP_GRACE_MS + POSTGRES_STOP_MS;
+    while (isProcessAlive(supervisor) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    if (isProcessAlive(supervisor)) process.kill(supervisor, "SIGKILL");
+  }
 
   const running = services.filter((pid) => isProcessAlive(pid));
   const postgresRunning = postgres !== undefined && isProcessAlive(postgres.pid);

@@ -114,6 +114,11 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Tells whether a Content-Type names JSON: application/json, or a +json type such as application/merge-patch+json. */
+function isJsonContentType(contentType: string | null): contentType is string {
+  return contentType !== null && /^application\/([a-z.+-]+\+)?json\s*(;|$)/i.test(contentType);
+}
+
 /** Reads the query string of a request, one value per parameter. A repeated parameter is a 400 (lib/http/query-parameters.ts). */
 function queryParameters(request: Request): Record<string, string> {
   const read = readQueryParameters(new URL(request.url).searchParams);
@@ -220,10 +225,16 @@ export function handle<TParams, TQuery, TBody, TResult>(
       }
 
       let query = {} as TQuery;
+      const rawQuery = queryParameters(request);
       if (operation.query) {
-        const parsed = operation.query.safeParse(queryParameters(request));
+        const parsed = operation.query.safeParse(rawQuery);
         if (!parsed.success) throw problems.validation(fieldErrors(parsed.error, "query"));
         query = parsed.data;
+      } else if (Object.keys(rawQuery).length > 0) {
+        // An ignored parameter would let a caller believe it changed what the operation does (a "dry run" that rotates).
+        throw problems.validation(
+          Object.keys(rawQuery).map((name) => ({ field: `query/${name}`, message: `Unknown query parameter "${name}": this operation takes none` })),
+        );
       }
 
       let body = undefined as TBody;
@@ -231,11 +242,26 @@ export function handle<TParams, TQuery, TBody, TResult>(
         const contentType = request.headers.get("content-type");
         const text = await readBody(request, operation.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
         if (text.trim() !== "" || contentType) {
-          if (!contentType || !/^application\/([a-z.+-]+\+)?json\s*(;|$)/i.test(contentType)) throw problems.unsupportedMediaType(contentType);
+          if (!isJsonContentType(contentType)) throw problems.unsupportedMediaType(contentType);
         }
         const parsed = operation.body.safeParse(text.trim() === "" && !contentType ? {} : parseJson(text));
         if (!parsed.success) throw problems.validation(fieldErrors(parsed.error));
         body = parsed.data;
+      } else if (!operation.body && request.method !== "GET" && request.method !== "HEAD") {
+        // No body, or an empty JSON object, which many scripts send with every POST. Anything else would be ignored.
+        const contentType = request.headers.get("content-type");
+        const text = await readBody(request, DEFAULT_MAX_BODY_BYTES);
+        if (text.trim() !== "") {
+          if (!isJsonContentType(contentType)) throw problems.unsupportedMediaType(contentType);
+          const value = parseJson(text);
+          if (typeof value !== "object" || value === null || Array.isArray(value)) {
+            throw problems.validation([{ field: "body", message: "This operation takes no request body: send none, or {}" }]);
+          }
+          const fields = Object.keys(value);
+          if (fields.length > 0) {
+            throw problems.validation(fields.map((key) => ({ field: key, message: `Unknown field "${key}": this operation takes no fields` })));
+          }
+        }
       }
 
       const result = await handler({ request, requestId, principal, params, query, body, now });

@@ -72,3 +72,53 @@ export function isProcessAlive(pid: number): boolean {
   const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
   return state !== "Z" && state !== "X";
 }
+
+/** Returns the parent process id of `pid` from /proc, or undefined where it cannot be read. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The fields after the command name: state, then the parent's id.
+    const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    return Number.isInteger(parent) && parent > 0 ? parent : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hasNpmScriptEnvironment(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").some((entry) => entry.startsWith("npm_lifecycle_event="));
+  } catch {
+    return false;
+  }
+}
+
+function isNpm(pid: number): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    // npm names its process after the command ("npm start"); before it does, its script is in the arguments.
+    return /^npm( |$)/.test(argv[0] ?? "") || argv.some((argument) => /(^|\/)npm-cli\.js$/.test(argument));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Returns the processes between `pid` and the terminal that started it through
+ * npm: the wrappers npm ran the script in (each carries npm's script
+ * environment) and npm itself. Killing any of them ends `npm start` for the
+ * user, although `pid` itself may survive it. Empty when `pid` was not started
+ * by npm, or where /proc is missing.
+ */
+export function launcherProcesses(pid: number): number[] {
+  const launchers: number[] = [];
+  for (let current = parentOf(pid); current !== undefined && current > 1; current = parentOf(current)) {
+    if (hasNpmScriptEnvironment(current)) {
+      launchers.push(current);
+    } else {
+      if (isNpm(current)) launchers.push(current);
+      break;
+    }
+  }
+  return launchers;
+}

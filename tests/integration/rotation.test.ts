@@ -247,4 +247,26 @@ describe("rotate, test and replay curl forms", () => {
       await receiver.close();
     }
   });
+
+  it.each([
+    ["GET", "/rotate?dry_run=1", undefined, undefined, 422, "query/dry_run"],
+    ["POST", "/rotate", '{"overlap_hours":1}', "application/json", 422, "overlap_hours"],
+    ["POST", "/rotate", "rotate please", "text/plain", 415, undefined],
+    ["POST", "/test?x=1", undefined, undefined, 422, "query/x"],
+  ])("rejects %s %s with ignored input", async (method, suffix, rawBody, contentType, status, field) => {
+    const tenant = await createTenant();
+    const webhook = await createWebhook(tenant, "http://127.0.0.1:9/hook");
+    const before = await pool().query(`SELECT id FROM signing_secrets WHERE subscription_id = $1 ORDER BY id`, [webhook.id]);
+
+    const answer = await api(method, `/v1/webhooks/${webhook.id}${suffix}`, {
+      apiKey: tenant.apiKey,
+      rawBody,
+      headers: contentType ? { "content-type": contentType } : {},
+    });
+
+    expect(answer.status).toBe(status);
+    if (field) expect(answer.body.errors.map((error: { field: string }) => error.field)).toEqual([field]);
+    const after = await pool().query(`SELECT id FROM signing_secrets WHERE subscription_id = $1 ORDER BY id`, [webhook.id]);
+    expect(after.rows).toEqual(before.rows);
+  });
 });
