@@ -86,7 +86,7 @@ test.describe("npm start killed with SIGKILL", () => {
   });
 
   // "supervisor": scripts/start.ts itself is killed. "launcher": the process that ran it is, as when npm's own
-  // process gets the signal. A shell that carries npm's script environment stands in for npm.
+  // process gets the signal. A shell that carries npm's script environment takes npm's place.
   for (const killed of ["supervisor", "launcher"] as const) {
     test(`stops everything when the ${killed} is killed`, async () => {
       test.setTimeout(300_000);

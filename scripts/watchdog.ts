@@ -13,9 +13,9 @@ import { isProcessAlive, SERVICE_STOP_GRACE_MS, stopProcessGroup } from "./lib/p
  *
  * The watchdog also watches the processes that launched the supervisor: npm
  * and the wrappers it ran the script in (`--launcher`). Killing npm's own
- * process ends `npm start` for the user but leaves the supervisor running, so
- * when a launcher is gone the watchdog asks the supervisor to stop everything,
- * with SIGTERM as Ctrl-C would.
+ * process ends `npm start` for the user but leaves the supervisor running. So
+ * when a launcher is gone, the watchdog sends the supervisor SIGTERM, which
+ * stops everything as Ctrl-C would.
  *
  * Once the supervisor has exited, the watchdog stops the rest as Ctrl-C would.
  * The portal's and the worker's groups get SIGTERM, and SIGKILL after the same

@@ -82,9 +82,9 @@ interface FinishedInChain {
  * returns the successors as rows (id, subscription_id, status).
  *
  * The chains must have been locked by an earlier statement of the transaction
- * (recordInTransaction's first): a publisher that added a delivery to a chain
- * holds the chain's row until it commits, and only a statement that starts
- * after the lock was granted reads that delivery. A chain whose last sequence
+ * (recordInTransaction's first). A publisher that added a delivery to a chain
+ * keeps the chain's row locked until it commits. Only a statement that starts
+ * after our lock was granted reads that delivery. A chain whose last sequence
  * was the finished delivery's needs no look-up at all.
  */
 function successorRelease(finished: readonly FinishedInChain[], now: Date, first: number): StatementPart {

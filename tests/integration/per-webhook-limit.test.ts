@@ -12,7 +12,7 @@ import { startTestWorker } from "../support/worker";
  */
 async function startHoldingReceiver(): Promise<{ receiver: TestReceiver; open: () => number; peak: () => number; release: () => void; close: () => Promise<void> }> {
   const receiver = await startReceiver();
-  const held: ServerResponse[] = [];
+  const waitingResponses: ServerResponse[] = [];
   let open = 0;
   let peak = 0;
   let releasing = false;
@@ -21,7 +21,7 @@ async function startHoldingReceiver(): Promise<{ receiver: TestReceiver; open: (
     peak = Math.max(peak, open);
     response.on("finish", () => open--);
     if (releasing) response.writeHead(204).end();
-    else held.push(response);
+    else waitingResponses.push(response);
   });
   return {
     receiver,
@@ -29,7 +29,7 @@ async function startHoldingReceiver(): Promise<{ receiver: TestReceiver; open: (
     peak: () => peak,
     release() {
       releasing = true;
-      for (const response of held.splice(0)) response.writeHead(204).end();
+      for (const response of waitingResponses.splice(0)) response.writeHead(204).end();
     },
     close: () => receiver.close(),
   };
