@@ -57,7 +57,7 @@ export async function createBenchDatabase(options: {
     const server = await startEmbeddedPostgres({
       dataDirectory: path.join(PROJECT_DIRECTORY, ".data", "bench-postgres"),
       port: 0,
-      settings: options.statements ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "top" } : {},
+      settings: options.statements ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "top", "pg_stat_statements.track_planning": "on" } : {},
     });
     serverUrl = server.url;
     stopServer = () => server.stop();

@@ -107,7 +107,7 @@ function printStatements(label: string, report: StatementReport | null): void {
   say(`${label}: ${report.callsPerDelivery.toFixed(3)} statements per delivery (pg_stat_statements)${batches}; largest total time:`);
   for (const line of report.top) {
     const text = line.query.replace(/\s+/g, " ").slice(0, 110);
-    say(`  ${String(line.calls).padStart(7)} calls ${line.totalMs.toFixed(0).padStart(7)} ms total ${line.meanMs.toFixed(3).padStart(8)} ms mean  ${text}`);
+    say(`  ${String(line.calls).padStart(7)} calls ${line.totalMs.toFixed(0).padStart(7)} ms total ${line.meanMs.toFixed(3).padStart(8)} ms mean ${line.planMs.toFixed(0).padStart(5)} ms planning  ${text}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { databaseUrl } from "./config";
 import { PrismaClient } from "./generated/prisma/client";
@@ -63,6 +64,24 @@ export interface StatementPart {
 /** Returns `$n` for the parameter `offset` places after `first`. */
 export function parameter(first: number, offset: number): string {
   return `$${first + offset}`;
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * Returns the statement as a named prepared statement, so each connection
+ * parses it once and PostgreSQL may keep a generic plan instead of planning it
+ * at every batch. Use it only for SQL whose text is one of a few fixed variants,
+ * with every value in a parameter, or each batch would prepare another
+ * statement on the server.
+ */
+export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `wvk_${createHash("sha256").update(text).digest("base64url").slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
 }
 
 // Deadlock and serialization failure: the whole transaction can simply run again.

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /** Crockford base32: no I, L, O or U, so ids read aloud and copied by hand survive. */
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -28,8 +28,23 @@ function encodeTime(milliseconds: number): string {
   return text;
 }
 
+// Random bytes are drawn from the CSPRNG 4 KiB at a time, because the worker creates an id per attempt and one call
+// into the crypto library per 256 ids costs less than one per id.
+const randomPool = Buffer.alloc(4096);
+let randomPoolOffset = randomPool.length;
+
+function takeRandomBytes(byteCount: number): Buffer {
+  if (randomPoolOffset + byteCount > randomPool.length) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  const bytes = randomPool.subarray(randomPoolOffset, randomPoolOffset + byteCount);
+  randomPoolOffset += byteCount;
+  return bytes;
+}
+
 function encodeRandom(byteCount: number, length: number): string {
-  const bytes = randomBytes(byteCount);
+  const bytes = takeRandomBytes(byteCount);
   let text = "";
   for (let index = 0; index < length; index++) {
     text += ALPHABET[bytes[index % byteCount]! % 32];

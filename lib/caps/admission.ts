@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { JobAttempt, PgBoss } from "pg-boss";
 import { recordAudit, SYSTEM_ACTOR } from "../audit";
-import { withTransaction } from "../db";
+import { prepared, withTransaction } from "../db";
 import { type Deferral, deferAttempts } from "../deliveries/defer";
 import { DAILY_CAP, holdDueAttempts } from "../deliveries/hold";
 import { DELIVERY_QUEUE, queueAttempts, transactionExecutor } from "../dispatch/queue";
@@ -49,8 +49,9 @@ export async function lockBudgets(client: pg.PoolClient, subscriptionIds: readon
   const ids = [...new Set(subscriptionIds)].sort();
   const lock = () =>
     client.query<BudgetRow>(
-      `SELECT subscription_id, next_slot_at, capped_until FROM webhook_budgets WHERE subscription_id = ANY($1) ORDER BY subscription_id FOR UPDATE`,
-      [ids],
+      prepared(`SELECT subscription_id, next_slot_at, capped_until FROM webhook_budgets WHERE subscription_id = ANY($1) ORDER BY subscription_id FOR UPDATE`, [
+        ids,
+      ]),
     );
   // Every webhook has its row after its first attempt, so the insert is rarely needed and usually saves a round trip.
   let locked = await lock();
@@ -162,16 +163,18 @@ export async function admitDueAttempts(boss: PgBoss, attempts: readonly DueAttem
       const marks = countedMarks(toCount, now, 3);
       const counters = usageUpsert(usage, 5, GATE_SHARD);
       await client.query(
-        `WITH slots AS (
-           UPDATE webhook_budgets b SET next_slot_at = n.next_slot_at
-           FROM unnest($1::text[], $2::timestamptz[]) AS n(subscription_id, next_slot_at) WHERE b.subscription_id = n.subscription_id
-         ), marks AS (
-           ${marks.sql}
-         ), counters AS (
-           ${counters.sql}
-         )
-         SELECT 1`,
-        [nextSlots.map((item) => item.subscriptionId), nextSlots.map((item) => item.nextSlotAt), ...marks.values, ...counters.values],
+        prepared(
+          `WITH slots AS (
+             UPDATE webhook_budgets b SET next_slot_at = n.next_slot_at
+             FROM unnest($1::text[], $2::timestamptz[]) AS n(subscription_id, next_slot_at) WHERE b.subscription_id = n.subscription_id
+           ), marks AS (
+             ${marks.sql}
+           ), counters AS (
+             ${counters.sql}
+           )
+           SELECT 1`,
+          [nextSlots.map((item) => item.subscriptionId), nextSlots.map((item) => item.nextSlotAt), ...marks.values, ...counters.values],
+        ),
       );
       await queueAttempts(boss, client, await deferAttempts(client, deferrals), now);
       await completeSettled(boss, client, attempts, send);

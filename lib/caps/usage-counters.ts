@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { parameter, type StatementPart } from "../db";
+import { parameter, prepared, type StatementPart } from "../db";
 import { nextUtcDayStart, utcDayStart, utcHourStart } from "./window";
 
 /**
@@ -166,16 +166,18 @@ export async function dailyCapStatus(
     capped_until: Date | null;
     uncounted: string[];
   }>(
-    `WITH uncounted AS MATERIALIZED (
-       SELECT d.id, d.subscription_id FROM deliveries d
-       WHERE d.id = ANY($4) AND NOT d.is_test AND NOT EXISTS (SELECT 1 FROM delivery_counts c WHERE c.delivery_id = d.id)
-     )
-     SELECT s.id, s.organization_id, s.enabled, s.daily_cap, b.capped_until,
-       COALESCE((SELECT SUM(u.counted) FROM webhook_usage u WHERE u.subscription_id = s.id AND u.hour >= $2 AND u.hour < $3), 0)::int AS used,
-       ARRAY(SELECT d.id FROM uncounted d WHERE d.subscription_id = s.id) AS uncounted
-     FROM subscriptions s LEFT JOIN webhook_budgets b ON b.subscription_id = s.id
-     WHERE s.id = ANY($1)`,
-    [subscriptionIds, utcDayStart(now), nextUtcDayStart(now), deliveryIds],
+    prepared(
+      `WITH uncounted AS MATERIALIZED (
+         SELECT d.id, d.subscription_id FROM deliveries d
+         WHERE d.id = ANY($4) AND NOT d.is_test AND NOT EXISTS (SELECT 1 FROM delivery_counts c WHERE c.delivery_id = d.id)
+       )
+       SELECT s.id, s.organization_id, s.enabled, s.daily_cap, b.capped_until,
+         COALESCE((SELECT SUM(u.counted) FROM webhook_usage u WHERE u.subscription_id = s.id AND u.hour >= $2 AND u.hour < $3), 0)::int AS used,
+         ARRAY(SELECT d.id FROM uncounted d WHERE d.subscription_id = s.id) AS uncounted
+       FROM subscriptions s LEFT JOIN webhook_budgets b ON b.subscription_id = s.id
+       WHERE s.id = ANY($1)`,
+      [subscriptionIds, utcDayStart(now), nextUtcDayStart(now), deliveryIds],
+    ),
   );
   return new Map(
     result.rows.map((row) => [

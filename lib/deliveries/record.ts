@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { JobAttempt, PgBoss } from "pg-boss";
 import { type UsageChange, usageUpsert } from "../caps/usage-counters";
-import { parameter, type StatementPart, withTransaction } from "../db";
+import { parameter, prepared, type StatementPart, withTransaction } from "../db";
 import type { SendResult } from "../dispatch/http-client";
 import { type AttemptToQueue, type AttemptTrigger, DELIVERY_QUEUE, queueAttempts, transactionExecutor } from "../dispatch/queue";
 import { newId } from "../ids";
@@ -136,22 +136,24 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
   // Locks the deliveries in id order, then the chains they are active in, in key order like every other writer of
   // ordering_chains. A chain is locked through its primary key, so a locked row is read in its latest version.
   const lockedRows = await client.query<LockedDelivery>(
-    `WITH locked AS MATERIALIZED (
-       SELECT id, subscription_id, organization_id, ordering_key, sequence, status, first_attempt_at, next_attempt_at, completed_at,
-              attempt_count, is_test
-       FROM deliveries WHERE id = ANY($1) ORDER BY id FOR UPDATE
-     ), chains AS MATERIALIZED (
-       SELECT c.subscription_id, c.ordering_key, c.last_sequence
-       FROM (SELECT * FROM locked WHERE ordering_key IS NOT NULL ORDER BY subscription_id, ordering_key) AS l
-       CROSS JOIN LATERAL (
-         SELECT subscription_id, ordering_key, last_sequence FROM ordering_chains
-         WHERE subscription_id = l.subscription_id AND ordering_key = l.ordering_key AND active_delivery_id = l.id
-         FOR UPDATE
-       ) AS c
-     )
-     SELECT l.*, c.last_sequence AS chain_last_sequence
-     FROM locked l LEFT JOIN chains c ON c.subscription_id = l.subscription_id AND c.ordering_key = l.ordering_key`,
-    [ids],
+    prepared(
+      `WITH locked AS MATERIALIZED (
+         SELECT id, subscription_id, organization_id, ordering_key, sequence, status, first_attempt_at, next_attempt_at, completed_at,
+                attempt_count, is_test
+         FROM deliveries WHERE id = ANY($1) ORDER BY id FOR UPDATE
+       ), chains AS MATERIALIZED (
+         SELECT c.subscription_id, c.ordering_key, c.last_sequence
+         FROM (SELECT * FROM locked WHERE ordering_key IS NOT NULL ORDER BY subscription_id, ordering_key) AS l
+         CROSS JOIN LATERAL (
+           SELECT subscription_id, ordering_key, last_sequence FROM ordering_chains
+           WHERE subscription_id = l.subscription_id AND ordering_key = l.ordering_key AND active_delivery_id = l.id
+           FOR UPDATE
+         ) AS c
+       )
+       SELECT l.*, c.last_sequence AS chain_last_sequence
+       FROM locked l LEFT JOIN chains c ON c.subscription_id = l.subscription_id AND c.ordering_key = l.ordering_key`,
+      [ids],
+    ),
   );
   const deliveries = new Map(lockedRows.rows.map((row) => [row.id, row]));
   const attempts: RecordedAttempt[] = [];
@@ -234,57 +236,59 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     // releases the finished deliveries' successors, to save round trips per batch. The deliveries and chains are
     // locked already, so the other rows are locked after them: webhooks, then counters.
     const successors = await client.query<{ id: string; subscription_id: string; status: DeliveryStatus }>(
-      `WITH inserted AS (
-         INSERT INTO attempts (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, response_status,
-                               response_headers, response_body, response_body_truncated, error_class, error_detail, succeeded)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::attempt_trigger[], $5::text[], $6::timestamptz[], $7::int[],
-                              $8::jsonb[], $9::int[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::boolean[])
-       ), health AS (
-         ${health.sql}
-       ), counters AS (
-         ${counters.sql}
-       ), ${release.sql}, updated AS (
-       UPDATE deliveries d SET
-         status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
-         held_reason = CASE WHEN v.status IN ('held', 'failed') THEN d.held_reason END,
-         next_attempt_at = v.next_attempt_at, completed_at = v.completed_at, last_attempt_at = v.last_attempt_at,
-         last_status_code = v.last_status_code, last_error_class = v.last_error_class, last_duration_ms = v.last_duration_ms
-       FROM unnest($16::text[], $17::delivery_status[], $18::int[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
-                   $22::timestamptz[], $23::int[], $24::text[], $25::int[])
-         AS v(id, status, attempt_count, first_attempt_at, next_attempt_at, completed_at, last_attempt_at, last_status_code, last_error_class, last_duration_ms)
-       WHERE d.id = v.id
-       )
-       SELECT s.id, s.subscription_id, s.status FROM successors s WHERE s.id IS NOT NULL`,
-      [
-        attemptRows.map((item) => item.id),
-        attemptRows.map((item) => item.record.deliveryId),
-        attemptRows.map((item) => item.number),
-        attemptRows.map((item) => item.record.trigger),
-        attemptRows.map((item) => item.record.url),
-        attemptRows.map((item) => item.record.startedAt),
-        attemptRows.map((item) => item.record.result.durationMs),
-        attemptRows.map((item) => JSON.stringify(item.record.requestHeaders)),
-        attemptRows.map((item) => item.record.verdict.statusCode),
-        attemptRows.map((item) => (item.record.result.kind === "response" ? JSON.stringify(item.record.result.response.headers) : null)),
-        attemptRows.map((item) => (item.record.result.kind === "response" ? item.record.result.response.body : null)),
-        attemptRows.map((item) => item.record.result.kind === "response" && item.record.result.response.bodyTruncated),
-        attemptRows.map((item) => item.record.verdict.errorClass),
-        attemptRows.map((item) => item.record.verdict.detail),
-        attemptRows.map((item) => item.record.verdict.succeeded),
-        changed.map((row) => row.id),
-        changed.map((row) => row.status),
-        changed.map((row) => row.attempt_count),
-        changed.map((row) => row.first_attempt_at),
-        changed.map((row) => row.next_attempt_at),
-        changed.map((row) => row.completed_at),
-        changed.map((row) => last.get(row.id)!.startedAt),
-        changed.map((row) => last.get(row.id)!.verdict.statusCode),
-        changed.map((row) => last.get(row.id)!.verdict.errorClass),
-        changed.map((row) => last.get(row.id)!.result.durationMs),
-        ...health.values,
-        ...counters.values,
-        ...release.values,
-      ],
+      prepared(
+        `WITH inserted AS (
+           INSERT INTO attempts (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, response_status,
+                                 response_headers, response_body, response_body_truncated, error_class, error_detail, succeeded)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::attempt_trigger[], $5::text[], $6::timestamptz[], $7::int[],
+                                $8::jsonb[], $9::int[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::boolean[])
+         ), health AS (
+           ${health.sql}
+         ), counters AS (
+           ${counters.sql}
+         ), ${release.sql}, updated AS (
+         UPDATE deliveries d SET
+           status = v.status, attempt_count = v.attempt_count, first_attempt_at = v.first_attempt_at,
+           held_reason = CASE WHEN v.status IN ('held', 'failed') THEN d.held_reason END,
+           next_attempt_at = v.next_attempt_at, completed_at = v.completed_at, last_attempt_at = v.last_attempt_at,
+           last_status_code = v.last_status_code, last_error_class = v.last_error_class, last_duration_ms = v.last_duration_ms
+         FROM unnest($16::text[], $17::delivery_status[], $18::int[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
+                     $22::timestamptz[], $23::int[], $24::text[], $25::int[])
+           AS v(id, status, attempt_count, first_attempt_at, next_attempt_at, completed_at, last_attempt_at, last_status_code, last_error_class, last_duration_ms)
+         WHERE d.id = v.id
+         )
+         SELECT s.id, s.subscription_id, s.status FROM successors s WHERE s.id IS NOT NULL`,
+        [
+          attemptRows.map((item) => item.id),
+          attemptRows.map((item) => item.record.deliveryId),
+          attemptRows.map((item) => item.number),
+          attemptRows.map((item) => item.record.trigger),
+          attemptRows.map((item) => item.record.url),
+          attemptRows.map((item) => item.record.startedAt),
+          attemptRows.map((item) => item.record.result.durationMs),
+          attemptRows.map((item) => JSON.stringify(item.record.requestHeaders)),
+          attemptRows.map((item) => item.record.verdict.statusCode),
+          attemptRows.map((item) => (item.record.result.kind === "response" ? JSON.stringify(item.record.result.response.headers) : null)),
+          attemptRows.map((item) => (item.record.result.kind === "response" ? item.record.result.response.body : null)),
+          attemptRows.map((item) => item.record.result.kind === "response" && item.record.result.response.bodyTruncated),
+          attemptRows.map((item) => item.record.verdict.errorClass),
+          attemptRows.map((item) => item.record.verdict.detail),
+          attemptRows.map((item) => item.record.verdict.succeeded),
+          changed.map((row) => row.id),
+          changed.map((row) => row.status),
+          changed.map((row) => row.attempt_count),
+          changed.map((row) => row.first_attempt_at),
+          changed.map((row) => row.next_attempt_at),
+          changed.map((row) => row.completed_at),
+          changed.map((row) => last.get(row.id)!.startedAt),
+          changed.map((row) => last.get(row.id)!.verdict.statusCode),
+          changed.map((row) => last.get(row.id)!.verdict.errorClass),
+          changed.map((row) => last.get(row.id)!.result.durationMs),
+          ...health.values,
+          ...counters.values,
+          ...release.values,
+        ],
+      ),
     );
     for (const row of successors.rows) {
       if (row.status === "pending") toQueue.push({ deliveryId: row.id, attempt: 1, startAfter: options.now, subscriptionId: row.subscription_id });

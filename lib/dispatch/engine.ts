@@ -5,7 +5,7 @@ import { DEFAULT_PACING, type PacingSettings } from "../caps/pacing";
 import { sweepHeldDeliveries } from "../caps/release";
 import { nextUtcDayStart } from "../caps/window";
 import { databaseUrl } from "../config";
-import { pool } from "../db";
+import { pool, prepared } from "../db";
 import type { Deferral } from "../deliveries/defer";
 import type { DueJob } from "../deliveries/hold";
 import { type AttemptRecord, recordAttempts } from "../deliveries/record";
@@ -360,9 +360,11 @@ export class DeliveryEngine {
   private async launch(jobs: Job<AttemptJobData>[]): Promise<void> {
     const now = this.now();
     const rows = await pool().query<DeliveryToSend>(
-      `SELECT d.id, d.subscription_id, d.event_type, d.body, d.status, d.first_attempt_at, d.next_attempt_at, s.url, s.enabled, s.paused_until
-       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.id = ANY($1)`,
-      [jobs.map((job) => job.data.deliveryId)],
+      prepared(
+        `SELECT d.id, d.subscription_id, d.event_type, d.body, d.status, d.first_attempt_at, d.next_attempt_at, s.url, s.enabled, s.paused_until
+         FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.id = ANY($1)`,
+        [jobs.map((job) => job.data.deliveryId)],
+      ),
     );
     const byId = new Map(rows.rows.map((row) => [row.id, row]));
     const due: Array<{ job: Job<AttemptJobData>; delivery: DeliveryToSend }> = [];

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { decrypt } from "../crypto/encryption";
 import { keyring } from "../crypto/keyring";
+import { prepared } from "../db";
 import { logger } from "../log";
 
 /**
@@ -17,10 +18,12 @@ export async function validSecrets(
   const secrets = new Map<string, string[]>();
   if (subscriptionIds.length === 0) return secrets;
   const result = await client.query<{ id: string; subscription_id: string; ciphertext: string }>(
-    `SELECT id, subscription_id, ciphertext FROM signing_secrets
-     WHERE subscription_id = ANY($1) AND revoked_at IS NULL AND created_at <= $2 AND (expires_at IS NULL OR expires_at > $2)
-     ORDER BY subscription_id, created_at DESC, id DESC`,
-    [subscriptionIds, at],
+    prepared(
+      `SELECT id, subscription_id, ciphertext FROM signing_secrets
+       WHERE subscription_id = ANY($1) AND revoked_at IS NULL AND created_at <= $2 AND (expires_at IS NULL OR expires_at > $2)
+       ORDER BY subscription_id, created_at DESC, id DESC`,
+      [subscriptionIds, at],
+    ),
   );
   for (const row of result.rows) {
     let secret: string;
