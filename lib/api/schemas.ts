@@ -6,6 +6,7 @@ import { utcTime } from "../events/utc-time";
 import { isId } from "../ids";
 import { SCOPES } from "../auth/principal";
 import { bidiControlMessage, findBidiControl } from "../bidi-controls";
+import { isPlainDecimalInteger } from "../http/query-parameters";
 
 /**
  * Request and response shapes of the REST API: the handlers parse with them,
@@ -132,8 +133,29 @@ export const webhookWithSecret = webhook
 export const listOf = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_cursor: z.string().nullable().describe("Pass as ?cursor= to get the next page; null on the last page") });
 
+/**
+ * Builds the schema of an optional integer query parameter. Only plain decimal
+ * digits are read (lib/http/query-parameters.ts), so "0x10", "1e1", "+5",
+ * " 5" and "007" are 422s rather than other spellings of a number. The
+ * OpenAPI document shows the parameter as the integer it is on the wire.
+ */
+function queryInteger(range: { min: number; max: number; defaultValue: number }) {
+  const message = `Use a whole number from ${range.min} to ${range.max} in plain decimal digits, without sign, spaces, exponent or leading zeros`;
+  return z
+    .string()
+    .transform((text, context) => {
+      if (isPlainDecimalInteger(text)) return Number(text);
+      context.addIssue({ code: "custom", message });
+      return z.NEVER;
+    })
+    .pipe(z.number().int().min(range.min, message).max(range.max, message))
+    .optional()
+    .default(range.defaultValue)
+    .meta({ type: "integer", minimum: range.min, maximum: range.max, default: range.defaultValue });
+}
+
 export const paginationQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).optional().default(50).describe("Items per page, 1 to 100"),
+  limit: queryInteger({ min: 1, max: 100, defaultValue: 50 }).describe("Items per page, 1 to 100, in plain decimal digits"),
   cursor: z
     .string()
     .max(64)

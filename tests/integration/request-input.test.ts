@@ -2,9 +2,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { pool } from "../../lib/db";
 import { api } from "../support/api";
 import { createTenant, type Tenant } from "../support/fixtures";
+import { createPortalUser, portalHeaders, signIn } from "../support/portal";
 
 /**
- * Checks of what arrives with a request before any operation runs: webhook URLs are parsed strictly.
+ * Checks of what arrives with a request before any operation runs: webhook
+ * URLs are parsed strictly, integer query parameters take plain digits.
  */
 const WEBHOOK = { url: "https://siem.example.com/hooks/wasviking", events: ["finding.created"] };
 
@@ -45,5 +47,41 @@ describe("webhook URLs", () => {
     const response = await api("POST", "/v1/webhooks", { apiKey: tenant.apiKey, body: { ...WEBHOOK, url: "https://siem.example.com/hooks?share=C:\\in" } });
     expect(response.status).toBe(201);
     expect(response.body.url).toBe("https://siem.example.com/hooks?share=C:\\in");
+  });
+});
+
+describe("integer query parameters", () => {
+  let tenant: Tenant;
+  let adminCookie: string;
+
+  beforeAll(async () => {
+    tenant = await createTenant("Plain digits");
+    adminCookie = (await signIn(await createPortalUser(tenant.organizationId, "admin"))).cookie;
+  });
+
+  const MESSAGE = "Use a whole number from 1 to 100 in plain decimal digits, without sign, spaces, exponent or leading zeros";
+  const PATHS = ["/v1/webhooks", "/v1/deliveries", "/v1/audit-log", "/v1/api-keys"];
+
+  it.each(["0x10", "1e1", "+5", "-5", "%205", "5%20", "05", "010", "1.0", "", "0", "101", "Infinity"])("rejects limit=%s with 422", async (value) => {
+    for (const path of PATHS) {
+      const response = await api("GET", `${path}?limit=${value}`, { headers: portalHeaders(adminCookie) });
+      expect(response.status, path).toBe(422);
+      expect(response.body.type).toMatch(/validation$/);
+      expect(response.body.errors, path).toEqual([{ field: "query/limit", message: MESSAGE }]);
+    }
+  });
+
+  it.each(["1", "10", "100"])("accepts limit=%s", async (value) => {
+    for (const path of PATHS) {
+      const response = await api("GET", `${path}?limit=${value}`, { headers: portalHeaders(adminCookie) });
+      expect(response.status, path).toBe(200);
+    }
+  });
+
+  it("pages by the number the digits name", async () => {
+    for (let index = 0; index < 3; index++) await api("POST", "/v1/webhooks", { apiKey: tenant.apiKey, body: WEBHOOK });
+    const response = await api("GET", "/v1/webhooks?limit=2", { apiKey: tenant.apiKey });
+    expect(response.body.data).toHaveLength(2);
+    expect(response.body.next_cursor).not.toBeNull();
   });
 });
