@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { AUDIT_ACTION_NAMES } from "../audit-log/actions";
+import { currentTime } from "../clock";
 import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
 import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition } from "../events/schemas";
+import { occurredAtProblem } from "../events/occurred-at";
 import { utcTime } from "../events/utc-time";
 import { isId } from "../ids";
 import { SCOPES } from "../auth/principal";
@@ -173,6 +175,20 @@ const eventSubject = z
   .optional()
   .describe("Id of the finding or asset the event is about; defaults to data.finding_id or data.asset_id. Events with the same subject reach each webhook in order");
 
+// The window is relative to the time of the request (lib/events/occurred-at.ts), so it is checked when the body is
+// parsed. It is checked only on a well-formed time, through a pipe, so a malformed one gets a single message.
+const occurredAt = timestamp
+  .pipe(
+    z.string().superRefine((value, context) => {
+      const problem = occurredAtProblem(new Date(value), currentTime());
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    }),
+  )
+  .describe(
+    "When the event happened (ISO 8601, UTC); defaults to the time of the request. " +
+      "It may be at most 5 minutes after and at most 7 days before the time of the request",
+  );
+
 const PUBLISHABLE_DEFINITIONS = EVENT_DEFINITIONS.filter((definition) => definition.type !== TEST_EVENT_TYPE);
 
 function publishVariant(definition: EventDefinition) {
@@ -181,7 +197,7 @@ function publishVariant(definition: EventDefinition) {
       type: z.literal(definition.type),
       subject: eventSubject,
       data: definition.data,
-      occurred_at: timestamp.optional().describe("When the event happened (ISO 8601, UTC); defaults to the time of the request"),
+      occurred_at: occurredAt.optional(),
     })
     .superRefine((body, context) => {
       const field = definition.subjectField;

@@ -1,12 +1,15 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { setTimeSource } from "../../lib/clock";
 import { pool } from "../../lib/db";
+import { exampleData } from "../../lib/events/examples";
 import { api } from "../support/api";
 import { createTenant, type Tenant } from "../support/fixtures";
 import { createPortalUser, portalHeaders, signIn } from "../support/portal";
 
 /**
  * Checks of what arrives with a request before any operation runs: webhook
- * URLs are parsed strictly, integer query parameters take plain digits.
+ * URLs are parsed strictly, integer query parameters take plain digits,
+ * occurred_at must fall in its window.
  */
 const WEBHOOK = { url: "https://siem.example.com/hooks/wasviking", events: ["finding.created"] };
 
@@ -83,5 +86,51 @@ describe("integer query parameters", () => {
     const response = await api("GET", "/v1/webhooks?limit=2", { apiKey: tenant.apiKey });
     expect(response.body.data).toHaveLength(2);
     expect(response.body.next_cursor).not.toBeNull();
+  });
+});
+
+describe("occurred_at window", () => {
+  let tenant: Tenant;
+  const now = Date.parse("2026-12-05T12:00:00.000Z");
+  const data = exampleData("finding.created");
+
+  beforeAll(async () => {
+    tenant = await createTenant("Event window");
+  });
+
+  afterEach(() => setTimeSource(null));
+
+  const publish = (occurredAt: string) => {
+    setTimeSource({ now: () => now });
+    return api("POST", "/v1/events", { apiKey: tenant.apiKey, body: { type: "finding.created", occurred_at: occurredAt, data } });
+  };
+
+  it.each([
+    ["0000-01-01T00:00:00Z", "more than 7 days before the time of the request"],
+    ["0001-01-01T00:00:00Z", "more than 7 days before the time of the request"],
+    ["1970-01-01T00:00:00Z", "more than 7 days before the time of the request"],
+    ["2026-11-28T11:59:59.999Z", "more than 7 days before the time of the request"],
+    ["2026-12-05T12:05:00.001Z", "more than 5 minutes after the time of the request"],
+    ["9999-12-31T23:59:59Z", "more than 5 minutes after the time of the request"],
+  ])("rejects %s", async (occurredAt, reason) => {
+    const response = await publish(occurredAt);
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toHaveLength(1);
+    expect(response.body.errors[0].field).toBe("occurred_at");
+    expect(response.body.errors[0].message).toContain(reason);
+    expect(response.body.errors[0].message).toContain("(2026-12-05T12:00:00.000Z)");
+  });
+
+  it.each(["2026-11-28T12:00:00Z", "2026-12-05T12:00:00Z", "2026-12-05T12:05:00Z"])("accepts %s", async (occurredAt) => {
+    const response = await publish(occurredAt);
+    expect(response.status, JSON.stringify(response.body)).toBe(202);
+    expect(response.body.occurred_at).toBe(new Date(occurredAt).toISOString());
+  });
+
+  it("stores nothing for a time outside the window", async () => {
+    const before = await pool().query(`SELECT count(*)::int AS n FROM events WHERE organization_id = $1`, [tenant.organizationId]);
+    await publish("9999-01-01T00:00:00Z");
+    const after = await pool().query(`SELECT count(*)::int AS n FROM events WHERE organization_id = $1`, [tenant.organizationId]);
+    expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 });
