@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { authenticateApiKey } from "../auth/api-key-auth";
+import { API_KEY_REJECTED_DETAIL, authenticateApiKey } from "../auth/api-key-auth";
 import type { Principal, Scope } from "../auth/principal";
 import { sessionPrincipal } from "../auth/session-auth";
 import { currentTime } from "../clock";
@@ -155,7 +155,7 @@ async function authenticate(request: Request, operation: Operation, requestId: s
   }
   const principal = await sessionPrincipal(request, meta);
   if (!principal) {
-    throw problems.unauthorized(operation.sessionOnly ? "Sign in to the portal first" : 'Send an API key as "Authorization: ApiKey <key>"');
+    throw problems.unauthorized(operation.sessionOnly ? "Sign in to the portal first" : API_KEY_REJECTED_DETAIL);
   }
   if (operation.method !== "GET" || operation.mutating) assertSameOrigin(request);
   return principal;

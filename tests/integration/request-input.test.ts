@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { API_KEY_REJECTED_DETAIL } from "../../lib/auth/api-key-auth";
 import { setTimeSource } from "../../lib/clock";
 import { pool } from "../../lib/db";
 import { exampleData } from "../../lib/events/examples";
@@ -7,11 +8,38 @@ import { createTenant, type Tenant } from "../support/fixtures";
 import { createPortalUser, portalHeaders, signIn } from "../support/portal";
 
 /**
- * Checks of what arrives with a request before any operation runs: webhook
- * URLs are parsed strictly, integer query parameters take plain digits,
- * occurred_at must fall in its window.
+ * Checks of what arrives with a request before any operation runs: every
+ * rejected API key gets the same 401 detail, webhook URLs are parsed strictly,
+ * integer query parameters take plain digits, occurred_at must fall in its
+ * window.
  */
 const WEBHOOK = { url: "https://siem.example.com/hooks/wasviking", events: ["finding.created"] };
+
+describe("API key rejections", () => {
+  it("gives every rejected key the same 401 detail", async () => {
+    const tenant = await createTenant("Probe target");
+    const revoked = await createTenant("Revoked key owner");
+    await pool().query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [revoked.apiKeyId]);
+    const authorizations: Record<string, string | undefined> = {
+      missing: undefined,
+      "another scheme": `Bearer ${tenant.apiKey}`,
+      "no key": "ApiKey",
+      "malformed key": "ApiKey not-a-key",
+      "unknown key": "ApiKey wvk_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
+      "wrong secret part": `ApiKey ${tenant.apiKey.slice(0, 13)}${"x".repeat(32)}`,
+      "revoked key": `ApiKey ${revoked.apiKey}`,
+    };
+    for (const [label, authorization] of Object.entries(authorizations)) {
+      const headers: Record<string, string> = { "x-forwarded-for": "192.0.2.44" };
+      if (authorization !== undefined) headers.authorization = authorization;
+      const response = await api("GET", "/v1/webhooks", { headers });
+      expect(response.status, label).toBe(401);
+      expect(response.body.type, label).toMatch(/unauthorized$/);
+      expect(response.body.detail, label).toBe(API_KEY_REJECTED_DETAIL);
+      expect(Object.keys(response.body).sort(), label).toEqual(["detail", "request_id", "status", "title", "type"]);
+    }
+  });
+});
 
 describe("webhook URLs", () => {
   let tenant: Tenant;
