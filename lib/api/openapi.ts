@@ -25,7 +25,7 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   405: "The path exists but not with this method; the Allow header lists the methods it has",
   409: "The request conflicts with the current state",
   413: "The request body is too large",
-  415: "The body is not sent as application/json",
+  415: "The body is not sent as application/json in UTF-8 (no charset, or charset=utf-8), or it is compressed (Content-Encoding)",
   422: "The body or query failed validation; errors lists each offending field",
   429: "Too many requests; retry after the number of seconds in Retry-After",
 };
