@@ -14,6 +14,13 @@ const SIGNED_IN_PREFIXES = ["/integrations", "/settings"];
  * Portal pages send visitors without a session cookie to the sign-in page,
  * remembering where they were going. This only looks for the cookie, because
  * the portal's layout and the API check the session itself on every request.
+ *
+ * The proxy runs only for requests without a body. Before Next.js runs a
+ * proxy it reads the whole request body and keeps up to 10 MB of it, so that
+ * route handlers can read it again, and that would happen before the API had
+ * checked any credentials. The web server (web/server.ts) applies the rules
+ * above to requests that carry a body, without reading it
+ * (lib/http/unmatched-route.ts, requestWithBodyResponse).
  */
 export function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
@@ -39,5 +46,21 @@ export function proxy(request: NextRequest) {
 
 export const config = {
   // Static files carry no inline script and need no nonce; /api/auth is next-auth's JSON.
-  matcher: ["/((?!_next/static|_next/image|api/auth|favicon.ico|robots.txt).*)"],
+  // A request has a body when it has a Transfer-Encoding or a Content-Length other than 0 (RFC 9112, section 6.3).
+  // lib/http/request-body.ts (requestDeclaresBody) states the same rule for the web server. Next.js reads this
+  // object without running the module, so the path pattern is written out in each entry.
+  matcher: [
+    {
+      source: "/((?!_next/static|_next/image|api/auth|favicon.ico|robots.txt).*)",
+      missing: [
+        { type: "header", key: "content-length" },
+        { type: "header", key: "transfer-encoding" },
+      ],
+    },
+    {
+      source: "/((?!_next/static|_next/image|api/auth|favicon.ico|robots.txt).*)",
+      has: [{ type: "header", key: "content-length", value: "0" }],
+      missing: [{ type: "header", key: "transfer-encoding" }],
+    },
+  ],
 };

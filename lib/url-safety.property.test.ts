@@ -122,4 +122,31 @@ describe("checkDestinationUrl properties", () => {
       { numRuns: 3000, seed: SEED },
     );
   });
+
+  // The HTTP client checks the stored URL again at every attempt, so a stored URL must pass the same rules.
+  it("accepts every URL it stored, unchanged", () => {
+    fc.assert(
+      fc.property(fc.oneof(url, fc.webUrl({ withQueryParameters: true, withFragments: true })), fc.boolean(), (text, allowPrivate) => {
+        const first = checkDestinationUrl(text, { allowPrivate });
+        if (!first.ok) return;
+        expect(checkDestinationUrl(first.url, { allowPrivate }), `${text} -> ${first.url}`).toEqual(first);
+      }),
+      { numRuns: 3000, seed: SEED },
+    );
+  });
+
+  it("rejects a tab, line feed or carriage return anywhere inside", () => {
+    const inserted = fc
+      .tuple(fc.webUrl({ withQueryParameters: true }), fc.constantFrom("\t", "\n", "\r"), fc.nat())
+      .map(([text, character, position]) => {
+        const index = 1 + (position % (text.length - 1));
+        return text.slice(0, index) + character + text.slice(index);
+      });
+    fc.assert(
+      fc.property(inserted, (text) => {
+        expect(checkDestinationUrl(text, { allowPrivate: true }), JSON.stringify(text)).toMatchObject({ ok: false, problem: "malformed" });
+      }),
+      { numRuns: 2000, seed: SEED },
+    );
+  });
 });

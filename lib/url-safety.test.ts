@@ -129,11 +129,37 @@ describe("checkDestinationUrl", () => {
   it.each([
     ["HTTPS://EXAMPLE.COM:443/wvk", "https://example.com/wvk"],
     ["  https://example.com/wvk  ", "https://example.com/wvk"],
-    ["https:/example.com/wvk", "https://example.com/wvk"],
+    ["https://example.com/wvk?path=C:\\hooks", "https://example.com/wvk?path=C:\\hooks"],
+    ["https://example.com/wvk?note=a@b", "https://example.com/wvk?note=a@b"],
     ["https://siem.example.com:8443/hooks?tenant=1#frag", "https://siem.example.com:8443/hooks?tenant=1"],
     ["https://[2606:4700::1111]/hook", "https://[2606:4700::1111]/hook"],
   ])("accepts %s and stores %s", (input, stored) => {
     expect(checkDestinationUrl(input, strict)).toMatchObject({ ok: true, url: stored });
+  });
+
+  // Spellings the WHATWG parser would repair into another URL, rather than store the repaired one.
+  it.each([
+    ["http:///x", "malformed", 'The URL has an empty host: nothing comes between "http://" and the next "/"'],
+    ["https:////example.com/wvk", "malformed", 'The URL has an empty host: nothing comes between "https://" and the next "/"'],
+    ["https:/example.com/wvk", "malformed", 'The URL needs "//" after "https:", for example https://siem.example.com/hooks/wasviking'],
+    ["https:example.com/wvk", "malformed", 'The URL needs "//" after "https:", for example https://siem.example.com/hooks/wasviking'],
+    ["https:\\\\example.com/wvk", "malformed", 'The URL contains a backslash at character 7, which URL parsers read as "/": use "/" between path segments, or write a literal backslash as %5C'],
+    ["https://example.com\\wvk", "malformed", 'The URL contains a backslash at character 20, which URL parsers read as "/": use "/" between path segments, or write a literal backslash as %5C'],
+    ["https://exa\tmple.com/wvk", "malformed", "The URL contains a tab at character 12: remove it"],
+    ["https://example.com/w\nvk", "malformed", "The URL contains a line feed at character 22: remove it"],
+    ["https://example.com/wvk\r\n/more", "malformed", "The URL contains a carriage return at character 24: remove it"],
+    ["https://example.com/wvk\u0000", "malformed", "The URL contains the control character U+0000 at character 24: remove it"],
+    ["https://example.com/w\u007fvk", "malformed", "The URL contains the control character U+007F at character 22: remove it"],
+    ["https://@example.com/wvk", "credentials_in_url", 'The URL has an "@" with no user name before the host: remove the "@"'],
+    ["https://:@example.com/wvk", "credentials_in_url", 'The URL has an "@" with no user name before the host: remove the "@"'],
+  ])("rejects the repairable spelling %j", (url, problem, message) => {
+    expect(checkDestinationUrl(url, strict)).toEqual({ ok: false, problem, message });
+    expect(checkDestinationUrl(url, { allowPrivate: true })).toEqual({ ok: false, problem, message });
+  });
+
+  it("names the empty host of http:///x, which the parser would store as http://x/", () => {
+    expect(new URL("http:///x").href).toBe("http://x/");
+    expect(checkDestinationUrl("http:///x", { allowPrivate: true })).toMatchObject({ ok: false, message: expect.stringContaining("empty host") });
   });
 
   it("allows loopback and plain http only in the development policy", () => {

@@ -6,6 +6,14 @@ import { isIPv4, isIPv6 } from "./ip-address";
  * Checks run on the URL as the WHATWG parser normalises it, which is what the
  * HTTP client connects to: decimal, octal, hex and short IPv4 forms, full-width
  * digits and IPv6 spellings are all reduced to one canonical address first.
+ *
+ * The URL's structure is parsed strictly, though. The WHATWG parser repairs
+ * some spellings into a different URL: it drops tabs and line breaks, reads
+ * "\" as "/", adds or skips slashes after the scheme (http:///x becomes
+ * http://x/) and drops an empty user name before "@". Other software reads
+ * such text differently or not at all, so what was meant and what would be
+ * stored could differ. Those spellings are rejected with the reason
+ * (structureProblem) instead of being stored repaired.
  */
 export const MAX_URL_LENGTH = 2048;
 
@@ -34,12 +42,63 @@ const PORT_RANGE_MESSAGE = "The port must be between 1 and 65535";
 // Names that always point inside a network: RFC 6761 localhost, mDNS, and suffixes reserved for private use.
 const INTERNAL_SUFFIXES = [".localhost", ".local", ".localdomain", ".internal", ".home.arpa", ".lan", ".intranet"];
 
+const CREDENTIALS_MESSAGE =
+  "The URL must not contain a user name or password: receivers authenticate deliveries by their signature (Wasviking-Signature)";
+
+function describeControlCharacter(character: string): string {
+  if (character === "\t") return "a tab";
+  if (character === "\n") return "a line feed";
+  if (character === "\r") return "a carriage return";
+  return `the control character U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * Explains why the text of an http(s) URL is a spelling that the WHATWG parser
+ * would repair into another URL, or returns null. `text` is already trimmed.
+ */
+function structureProblem(text: string): { problem: UrlProblem; message: string } | null {
+  // The parser reads "\" as "/" in the scheme, authority and path. In the query it is kept as it is.
+  const beforeQuery = text.split(/[?#]/, 1)[0]!;
+  const backslash = beforeQuery.indexOf("\\");
+  if (backslash !== -1) {
+    return {
+      problem: "malformed",
+      message: `The URL contains a backslash at character ${backslash + 1}, which URL parsers read as "/": use "/" between path segments, or write a literal backslash as %5C`,
+    };
+  }
+  const [, scheme = "", slashes = ""] = /^([a-z][a-z0-9+.-]*):(\/*)/i.exec(text) ?? [];
+  if (slashes.length > 2) {
+    return { problem: "malformed", message: `The URL has an empty host: nothing comes between "${scheme}://" and the next "/"` };
+  }
+  if (slashes.length < 2) {
+    return { problem: "malformed", message: `The URL needs "//" after "${scheme}:", for example https://siem.example.com/hooks/wasviking` };
+  }
+  // Everything up to the first "/", "?" or "#" after the "//" is the authority. An "@" in it ends user information,
+  // which the parser drops silently when it is empty ("https://@host" or "https://:@host").
+  const authority = /^[^/?#]*/.exec(text.slice(scheme.length + 3))![0];
+  const at = authority.lastIndexOf("@");
+  if (at === -1) return null;
+  if (/^:?$/.test(authority.slice(0, at))) {
+    return { problem: "credentials_in_url", message: 'The URL has an "@" with no user name before the host: remove the "@"' };
+  }
+  return { problem: "credentials_in_url", message: CREDENTIALS_MESSAGE };
+}
+
 /** Validates and normalises a webhook URL; the returned `url` is what gets stored and called. */
 export function checkDestinationUrl(raw: string, policy: DestinationPolicy): UrlCheck {
   const text = raw.trim();
   if (text.length === 0) return { ok: false, problem: "malformed", message: "The URL is empty" };
   if (text.length > MAX_URL_LENGTH) {
     return { ok: false, problem: "too_long", message: `The URL is longer than ${MAX_URL_LENGTH} characters` };
+  }
+  // The parser deletes tabs and line breaks anywhere and trims other control characters at either end.
+  const control = /[\u0000-\u001f\u007f]/.exec(text);
+  if (control) {
+    return {
+      ok: false,
+      problem: "malformed",
+      message: `The URL contains ${describeControlCharacter(control[0])} at character ${control.index + 1}: remove it`,
+    };
   }
   let url: URL;
   try {
@@ -53,15 +112,13 @@ export function checkDestinationUrl(raw: string, policy: DestinationPolicy): Url
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     return { ok: false, problem: "scheme_not_allowed", message: `The scheme "${url.protocol.replace(/:$/, "")}" is not allowed: use https` };
   }
+  const structure = structureProblem(text);
+  if (structure) return { ok: false, ...structure };
   if (url.protocol === "http:" && !policy.allowPrivate) {
     return { ok: false, problem: "https_required", message: "The URL must use https: deliveries carry signed security data and are only sent over TLS" };
   }
   if (url.username !== "" || url.password !== "") {
-    return {
-      ok: false,
-      problem: "credentials_in_url",
-      message: "The URL must not contain a user name or password: receivers authenticate deliveries by their signature (Wasviking-Signature)",
-    };
+    return { ok: false, problem: "credentials_in_url", message: CREDENTIALS_MESSAGE };
   }
   if (url.port === "0") return { ok: false, problem: "invalid_port", message: PORT_RANGE_MESSAGE };
   if (url.hostname === "") return { ok: false, problem: "malformed", message: "The URL has no host" };

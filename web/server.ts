@@ -2,7 +2,8 @@ import { createServer, type ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
 import next from "next";
 import { PEER_ADDRESS_HEADER, trustedProxies } from "../lib/http/client-address";
-import { FETCH_FORBIDDEN_METHODS, forbiddenMethodResponse } from "../lib/http/unmatched-route";
+import { requestDeclaresBody } from "../lib/http/request-body";
+import { FETCH_FORBIDDEN_METHODS, forbiddenMethodResponse, requestWithBodyResponse } from "../lib/http/unmatched-route";
 import { logger } from "../lib/log";
 
 /**
@@ -10,6 +11,8 @@ import { logger } from "../lib/log";
  * server, which exists to record each request's TCP peer address
  * (lib/http/client-address.ts) that route handlers cannot see otherwise. The
  * address a client might send under the same header name is overwritten.
+ * Requests with a body that no route handler takes get their response here,
+ * before any of the body is read (lib/http/unmatched-route.ts, requestWithBodyResponse).
  * SIGTERM or SIGINT stops accepting connections and lets requests in progress
  * finish.
  */
@@ -37,6 +40,17 @@ const server = createServer((request, response) => {
     const requestId = request.headers["x-request-id"];
     void send(response, forbiddenMethodResponse(pathname, typeof requestId === "string" ? requestId : null));
     return;
+  }
+  if (requestDeclaresBody(request.headers)) {
+    const { pathname } = new URL(request.url ?? "/", "http://localhost");
+    const requestId = request.headers["x-request-id"];
+    const early = requestWithBodyResponse(request.method ?? "", pathname, typeof requestId === "string" ? requestId : null);
+    if (early) {
+      // The body is left unread, and closing the connection saves reading the rest of it just to throw it away.
+      response.setHeader("connection", "close");
+      void send(response, early);
+      return;
+    }
   }
   void handle(request, response);
 });

@@ -19,13 +19,13 @@ export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, 
 
 const STATUS_DESCRIPTIONS: Record<number, string> = {
   400: "Bad request: the body is not valid JSON (syntax, duplicate keys, nesting deeper than 32 levels), a header is malformed, or a query parameter is repeated",
-  401: "No API key, or an invalid or revoked one",
+  401: "No API key, or a malformed, unknown or revoked one; the detail is the same in every case",
   403: "The API key lacks the scope this operation needs",
   404: "No such object in your organisation",
   405: "The path exists but not with this method; the Allow header lists the methods it has",
   409: "The request conflicts with the current state",
   413: "The request body is too large",
-  415: "The body is not sent as application/json",
+  415: "The body is not sent as application/json in UTF-8 (no charset, or charset=utf-8), or it is compressed (Content-Encoding)",
   422: "The body or query failed validation; errors lists each offending field",
   429: "Too many requests; retry after the number of seconds in Retry-After",
 };

@@ -1,11 +1,14 @@
 import { z } from "zod";
 import { AUDIT_ACTION_NAMES } from "../audit-log/actions";
+import { currentTime } from "../clock";
 import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
 import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition } from "../events/schemas";
+import { occurredAtProblem } from "../events/occurred-at";
 import { utcTime } from "../events/utc-time";
 import { isId } from "../ids";
 import { SCOPES } from "../auth/principal";
 import { bidiControlMessage, findBidiControl } from "../bidi-controls";
+import { isPlainDecimalInteger } from "../http/query-parameters";
 
 /**
  * Request and response shapes of the REST API: the handlers parse with them,
@@ -132,8 +135,29 @@ export const webhookWithSecret = webhook
 export const listOf = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_cursor: z.string().nullable().describe("Pass as ?cursor= to get the next page; null on the last page") });
 
+/**
+ * Builds the schema of an optional integer query parameter. Only plain decimal
+ * digits are read (lib/http/query-parameters.ts), so "0x10", "1e1", "+5",
+ * " 5" and "007" are 422s rather than other spellings of a number. The
+ * OpenAPI document shows the parameter as the integer it is on the wire.
+ */
+function queryInteger(range: { min: number; max: number; defaultValue: number }) {
+  const message = `Use a whole number from ${range.min} to ${range.max} in plain decimal digits, without sign, spaces, exponent or leading zeros`;
+  return z
+    .string()
+    .transform((text, context) => {
+      if (isPlainDecimalInteger(text)) return Number(text);
+      context.addIssue({ code: "custom", message });
+      return z.NEVER;
+    })
+    .pipe(z.number().int().min(range.min, message).max(range.max, message))
+    .optional()
+    .default(range.defaultValue)
+    .meta({ type: "integer", minimum: range.min, maximum: range.max, default: range.defaultValue });
+}
+
 export const paginationQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).optional().default(50).describe("Items per page, 1 to 100"),
+  limit: queryInteger({ min: 1, max: 100, defaultValue: 50 }).describe("Items per page, 1 to 100, in plain decimal digits"),
   cursor: z
     .string()
     .max(64)
@@ -151,6 +175,20 @@ const eventSubject = z
   .optional()
   .describe("Id of the finding or asset the event is about; defaults to data.finding_id or data.asset_id. Events with the same subject reach each webhook in order");
 
+// The window is relative to the time of the request (lib/events/occurred-at.ts), so it is checked when the body is
+// parsed. It is checked only on a well-formed time, through a pipe, so a malformed one gets a single message.
+const occurredAt = timestamp
+  .pipe(
+    z.string().superRefine((value, context) => {
+      const problem = occurredAtProblem(new Date(value), currentTime());
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    }),
+  )
+  .describe(
+    "When the event happened (ISO 8601, UTC); defaults to the time of the request. " +
+      "It may be at most 5 minutes after and at most 7 days before the time of the request",
+  );
+
 const PUBLISHABLE_DEFINITIONS = EVENT_DEFINITIONS.filter((definition) => definition.type !== TEST_EVENT_TYPE);
 
 function publishVariant(definition: EventDefinition) {
@@ -159,7 +197,7 @@ function publishVariant(definition: EventDefinition) {
       type: z.literal(definition.type),
       subject: eventSubject,
       data: definition.data,
-      occurred_at: timestamp.optional().describe("When the event happened (ISO 8601, UTC); defaults to the time of the request"),
+      occurred_at: occurredAt.optional(),
     })
     .superRefine((body, context) => {
       const field = definition.subjectField;

@@ -12,8 +12,16 @@ const LAST_USED_RESOLUTION_SECONDS = 60;
 const failures = new FailureThrottle(API_KEY_FAILURES);
 
 /**
- * Authenticates `Authorization: ApiKey <key>`. Every failure is the same 401 to
- * the caller, whatever the reason, so keys cannot be probed; the log records why.
+ * The detail of every 401 of an operation that takes an API key: a missing or
+ * malformed Authorization header and an unknown, invalid or revoked key all get
+ * this text, so a response never reveals whether a key exists or was revoked.
+ * The log records the reason.
+ */
+export const API_KEY_REJECTED_DETAIL = 'Send a valid API key that has not been revoked, as "Authorization: ApiKey <key>"';
+
+/**
+ * Authenticates `Authorization: ApiKey <key>`. Every failure is the same 401
+ * (API_KEY_REJECTED_DETAIL), whatever the reason, so keys cannot be probed.
  * Failures are counted per client address (lib/auth/failure-throttle.ts): past
  * a few, each 401 comes later, and then the address is refused with 429.
  */
@@ -42,12 +50,13 @@ async function verifyApiKey(
   meta: { sourceIp: string | null; userAgent: string | null; requestId: string; now: Date },
 ): Promise<Principal> {
   const match = /^ApiKey\s+(\S+)\s*$/i.exec(authorization);
+  const invalid = problems.unauthorized(API_KEY_REJECTED_DETAIL);
   if (!match) {
-    throw problems.unauthorized('Send the key as "Authorization: ApiKey <key>"');
+    logger.info({ requestId: meta.requestId }, "API key rejected: the Authorization header does not have the form ApiKey <key>");
+    throw invalid;
   }
   const key = match[1]!;
   const prefix = apiKeyPrefix(key);
-  const invalid = problems.unauthorized("The API key is invalid or revoked");
   if (!prefix) {
     logger.info({ requestId: meta.requestId }, "API key rejected: malformed");
     throw invalid;

@@ -1,9 +1,11 @@
 import type { NextAuthOptions } from "next-auth";
+import { NextRequest } from "next/server";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { signInWithPassword } from "../accounts/sign-in";
 import { signOutPortalSession } from "../accounts/sign-out";
 import { currentTime } from "../clock";
 import { clientAddress } from "../http/client-address";
+import { ClientDisconnectedError, readRequestBody, RequestBodyTooLargeError } from "../http/request-body";
 import { logger } from "../log";
 import { SESSION_MAX_AGE_SECONDS } from "./portal-sessions";
 import { ACCOUNT_LOCKED_ERROR, SOURCE_THROTTLED_ERROR } from "./sign-in-errors";
@@ -84,4 +86,35 @@ export function authOptions(): NextAuthOptions {
       },
     },
   };
+}
+
+// next-auth's forms carry an email, a password, a CSRF token and a callback path, far below this.
+export const MAX_NEXT_AUTH_BODY_BYTES = 16 * 1024;
+
+/**
+ * Reads the body of a request to next-auth's endpoints with a size limit, and
+ * returns a copy that next-auth can read, or the response that ends the
+ * request. next-auth itself reads the whole body, however large, before it
+ * checks anything. Requests without a body are returned as they are.
+ */
+export async function limitNextAuthBody(request: NextRequest): Promise<NextRequest | Response> {
+  if (request.method === "GET" || request.method === "HEAD") return request;
+  let body: Uint8Array<ArrayBuffer>;
+  try {
+    body = await readRequestBody(request, MAX_NEXT_AUTH_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof RequestBodyTooLargeError) {
+      return new Response(`The request body is larger than ${MAX_NEXT_AUTH_BODY_BYTES} bytes\n`, {
+        status: 413,
+        headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+      });
+    }
+    if (error instanceof ClientDisconnectedError) {
+      logger.info({ path: request.nextUrl.pathname, receivedBytes: error.receivedBytes }, "sign-in or sign-out request abandoned: the client closed the connection while sending the body");
+      // Never sent: the connection is gone.
+      return new Response(null, { status: 400 });
+    }
+    throw error;
+  }
+  return new NextRequest(request.url, { method: request.method, headers: request.headers, body: body.byteLength > 0 ? body : null });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { authenticateApiKey } from "../auth/api-key-auth";
+import { API_KEY_REJECTED_DETAIL, authenticateApiKey } from "../auth/api-key-auth";
 import type { Principal, Scope } from "../auth/principal";
 import { sessionPrincipal } from "../auth/session-auth";
 import { currentTime } from "../clock";
@@ -8,9 +8,11 @@ import { logger } from "../log";
 import { parseJsonStrict } from "./json-body";
 import { type RateLimit, RateLimiter } from "./rate-limit";
 import { clientAddress } from "./client-address";
+import { checkJsonContentType, unsupportedContentCoding } from "./content-type";
 import { ApiError, type FieldError, problemOf, problems } from "./problem";
 import { readQueryParameters } from "./query-parameters";
 import { requestIdOf } from "./request-id";
+import { ClientDisconnectedError, readRequestBody, RequestBodyTooLargeError } from "./request-body";
 
 /**
  * The one wrapper every API route handler goes through. It assigns a request
@@ -18,7 +20,10 @@ import { requestIdOf } from "./request-id";
  * check on changes), checks the scope, reads and validates the path, query and
  * JSON body against the operation's schemas, passes the handler's result
  * through the response schema (which drops any field it does not name, such as
- * a secret), and turns every error into problem details.
+ * a secret), and turns every error into problem details. Everything up to the
+ * rate limit, the guessing throttle's delay included, happens before a byte of
+ * the body is read, so a caller without credentials cannot make the server
+ * hold a body.
  */
 export interface Operation<TParams = unknown, TQuery = unknown, TBody = unknown, TResult = unknown> {
   id: string;
@@ -72,27 +77,73 @@ function fieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
   );
 }
 
-async function readBody(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw problems.tooLarge(limit);
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw problems.tooLarge(limit);
-    }
-    chunks.push(value);
-  }
+/** Reads the body and raises a 413 past the limit. A client that disconnects meanwhile raises ClientDisconnectedError. */
+async function readBodyBytes(request: Request, limit: number): Promise<Uint8Array> {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return await readRequestBody(request, limit);
+  } catch (error) {
+    if (error instanceof RequestBodyTooLargeError) throw problems.tooLarge(limit);
+    throw error;
+  }
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw problems.invalidJson("The request body is not valid UTF-8: send JSON encoded as UTF-8");
+  }
+}
+
+/** Rejects a compressed body (Content-Encoding other than identity) with a 415 that names the coding. */
+function assertIdentityEncoding(request: Request): void {
+  const coding = unsupportedContentCoding(request.headers.get("content-encoding"));
+  if (coding !== null) throw problems.unsupportedContentEncoding(coding);
+}
+
+/** Rejects a body that is not declared as UTF-8 JSON with a 415 (lib/http/content-type.ts). */
+function assertJsonContentType(contentType: string | null): void {
+  const check = checkJsonContentType(contentType);
+  if (check.ok) return;
+  throw check.problem === "charset" ? problems.unsupportedCharset(check.charset) : problems.unsupportedMediaType(contentType);
+}
+
+/**
+ * Reads the JSON body of an operation that takes one. The headers are checked
+ * before the body is read. A request with neither a body nor a Content-Type is
+ * read as an empty object, so optional fields can be left out entirely.
+ */
+async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+  assertIdentityEncoding(request);
+  const contentType = request.headers.get("content-type");
+  if (contentType !== null) assertJsonContentType(contentType);
+  const text = decodeUtf8(await readBodyBytes(request, limit));
+  if (contentType === null) {
+    if (text.trim() === "") return {};
+    throw problems.unsupportedMediaType(null);
+  }
+  return parseJson(text);
+}
+
+/**
+ * Accepts no body, or an empty JSON object, which many scripts send with every
+ * POST, for an operation that takes no body. Anything else would be ignored, so
+ * it is rejected.
+ */
+async function assertEmptyBody(request: Request): Promise<void> {
+  const bytes = await readBodyBytes(request, DEFAULT_MAX_BODY_BYTES);
+  if (bytes.byteLength === 0) return;
+  assertIdentityEncoding(request);
+  const text = decodeUtf8(bytes);
+  if (text.trim() === "") return;
+  assertJsonContentType(request.headers.get("content-type"));
+  const value = parseJson(text);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw problems.validation([{ field: "body", message: "This operation takes no request body: send none, or {}" }]);
+  }
+  const fields = Object.keys(value);
+  if (fields.length > 0) {
+    throw problems.validation(fields.map((key) => ({ field: key, message: `Unknown field "${key}": this operation takes no fields` })));
   }
 }
 
@@ -112,11 +163,6 @@ function parseJson(text: string): unknown {
     case "unstorable_string":
       throw problems.invalidJson(`The string at ${problem.pointer} contains U+0000 or an unpaired UTF-16 surrogate, which cannot be stored`);
   }
-}
-
-/** Tells whether a Content-Type names JSON: application/json, or a +json type such as application/merge-patch+json. */
-function isJsonContentType(contentType: string | null): contentType is string {
-  return contentType !== null && /^application\/([a-z.+-]+\+)?json\s*(;|$)/i.test(contentType);
 }
 
 /** Reads the query string of a request, one value per parameter. A repeated parameter is a 400 (lib/http/query-parameters.ts). */
@@ -155,7 +201,7 @@ async function authenticate(request: Request, operation: Operation, requestId: s
   }
   const principal = await sessionPrincipal(request, meta);
   if (!principal) {
-    throw problems.unauthorized(operation.sessionOnly ? "Sign in to the portal first" : 'Send an API key as "Authorization: ApiKey <key>"');
+    throw problems.unauthorized(operation.sessionOnly ? "Sign in to the portal first" : API_KEY_REJECTED_DETAIL);
   }
   if (operation.method !== "GET" || operation.mutating) assertSameOrigin(request);
   return principal;
@@ -239,29 +285,12 @@ export function handle<TParams, TQuery, TBody, TResult>(
 
       let body = undefined as TBody;
       if (operation.body && request.method !== "GET") {
-        const contentType = request.headers.get("content-type");
-        const text = await readBody(request, operation.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-        if (text.trim() !== "" || contentType) {
-          if (!isJsonContentType(contentType)) throw problems.unsupportedMediaType(contentType);
-        }
-        const parsed = operation.body.safeParse(text.trim() === "" && !contentType ? {} : parseJson(text));
+        const value = await readJsonBody(request, operation.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+        const parsed = operation.body.safeParse(value);
         if (!parsed.success) throw problems.validation(fieldErrors(parsed.error));
         body = parsed.data;
       } else if (!operation.body && request.method !== "GET" && request.method !== "HEAD") {
-        // No body, or an empty JSON object, which many scripts send with every POST. Anything else would be ignored.
-        const contentType = request.headers.get("content-type");
-        const text = await readBody(request, DEFAULT_MAX_BODY_BYTES);
-        if (text.trim() !== "") {
-          if (!isJsonContentType(contentType)) throw problems.unsupportedMediaType(contentType);
-          const value = parseJson(text);
-          if (typeof value !== "object" || value === null || Array.isArray(value)) {
-            throw problems.validation([{ field: "body", message: "This operation takes no request body: send none, or {}" }]);
-          }
-          const fields = Object.keys(value);
-          if (fields.length > 0) {
-            throw problems.validation(fields.map((key) => ({ field: key, message: `Unknown field "${key}": this operation takes no fields` })));
-          }
-        }
+        await assertEmptyBody(request);
       }
 
       const result = await handler({ request, requestId, principal, params, query, body, now });
@@ -278,6 +307,12 @@ export function handle<TParams, TQuery, TBody, TResult>(
         headers: { "content-type": "application/json", "x-request-id": requestId, "cache-control": "no-store" },
       });
     } catch (error) {
+      // Checked first: the error wraps Node's ECONNRESET, which would otherwise read as a database outage.
+      if (error instanceof ClientDisconnectedError) {
+        log.info({ receivedBytes: error.receivedBytes }, "request abandoned: the client closed the connection while sending the body");
+        // The connection is gone, so this response is never sent. A route handler must return one all the same.
+        return new Response(null, { status: 400, headers: { "x-request-id": requestId } });
+      }
       if (error instanceof ApiError) {
         if (error.status >= 500) log.error({ err: error }, "request failed");
         return problemResponse(error, requestId);

@@ -42,7 +42,11 @@ const PROBLEM_KINDS = [
   { slug: "conflict", status: 409, meaning: "The change conflicts with the current state, for example revoking the current secret." },
   { slug: "idempotency-key-reused", status: 409, meaning: "The Idempotency-Key was used in the last 24 hours with a different body." },
   { slug: "payload-too-large", status: 413, meaning: "The body is larger than the operation accepts." },
-  { slug: "unsupported-media-type", status: 415, meaning: "The body is not sent as application/json." },
+  {
+    slug: "unsupported-media-type",
+    status: 415,
+    meaning: "The body is not sent as application/json, names a charset other than UTF-8, or is compressed (a Content-Encoding other than identity).",
+  },
   { slug: "validation", status: 422, meaning: "The body or query is well-formed JSON but invalid; errors lists each field with a message." },
   { slug: "rate-limited", status: 429, meaning: "Too many requests; wait for the seconds in Retry-After." },
   {
@@ -142,6 +146,22 @@ export const problems = {
       type: "unsupported-media-type",
       title: "Unsupported media type",
       detail: `Send the body as JSON with Content-Type: application/json${received ? ` (received ${received})` : ""}`,
+    }),
+  unsupportedCharset: (charset: string) =>
+    new ApiError({
+      status: 415,
+      type: "unsupported-media-type",
+      title: "Unsupported media type",
+      detail: `The charset "${charset.slice(0, 100)}" is not supported: encode the JSON body as UTF-8 and send Content-Type: application/json`,
+    }),
+  // RFC 7694: a 415 for a content coding names the codings the server accepts in Accept-Encoding.
+  unsupportedContentEncoding: (coding: string) =>
+    new ApiError({
+      status: 415,
+      type: "unsupported-media-type",
+      title: "Unsupported media type",
+      detail: `The content encoding "${coding.slice(0, 100)}" is not supported: send the request body uncompressed, without a Content-Encoding header`,
+      headers: { "accept-encoding": "identity" },
     }),
   conflict: (detail: string) => new ApiError({ status: 409, type: "conflict", title: "Conflict", detail }),
   rateLimited: (retryAfterSeconds: number, limit: { capacity: number; windowSeconds: number }) =>

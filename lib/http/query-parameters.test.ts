@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readQueryParameters } from "./query-parameters";
+import { isPlainDecimalInteger, readQueryParameters } from "./query-parameters";
 
 const read = (query: string) => readQueryParameters(new URLSearchParams(query));
 
@@ -41,4 +41,17 @@ describe("readQueryParameters", () => {
     expect(result).toEqual({ ok: true, values: { ["__proto__"]: "1" } });
     expect(read("__proto__=1&__proto__=2")).toEqual({ ok: false, repeated: "__proto__" });
   });
+});
+
+describe("isPlainDecimalInteger", () => {
+  it.each(["0", "1", "50", "100", "99999999999999999999"])("accepts %j", (text) => {
+    expect(isPlainDecimalInteger(text)).toBe(true);
+  });
+
+  it.each(["", "0x10", "1e1", "1E1", "+5", "-1", " 5", "5 ", "05", "007", "00", "1.0", "1_000", "Infinity", "NaN", "٥", "５", "0b1", "0o7"])(
+    "rejects %j",
+    (text) => {
+      expect(isPlainDecimalInteger(text)).toBe(false);
+    },
+  );
 });

@@ -16,3 +16,16 @@ export function readQueryParameters(searchParams: URLSearchParams): QueryReadRes
   }
   return { ok: true, values: Object.fromEntries(values) };
 }
+
+// Digits only, without a leading zero unless the number is 0 itself.
+const PLAIN_DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * Tells whether a query value is a non-negative integer in plain decimal
+ * digits. JavaScript's Number() also reads "0x10", "1e1", "+5", " 5" and
+ * "007", so one value would have many spellings, and a cache, log or proxy in
+ * front of the API could not tell that they mean the same page.
+ */
+export function isPlainDecimalInteger(text: string): boolean {
+  return PLAIN_DECIMAL.test(text);
+}

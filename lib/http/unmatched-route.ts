@@ -88,6 +88,24 @@ export function unmatchedRouteResponse(method: string, pathname: string, request
 }
 
 /**
+ * Returns the response for a request that carries a body, or null to let a
+ * route handler take it. proxy.ts does not run for such requests, because
+ * Next.js would read the whole body before it ran the proxy. The web server
+ * therefore applies the proxy's rules here without reading the body. Unknown
+ * API paths and methods get problem details, and portal pages, which take no
+ * body, get a 405. next-auth's endpoints under /api read their small bodies
+ * themselves (lib/auth/next-auth.ts).
+ */
+export function requestWithBodyResponse(method: string, pathname: string, requestIdHeader: string | null): Response | null {
+  if (pathname === "/v1" || pathname.startsWith("/v1/")) return unmatchedRouteResponse(method, pathname, requestIdHeader);
+  if (pathname.startsWith("/api/")) return null;
+  return new Response("Portal pages take no request body: load them with GET or HEAD, without a body\n", {
+    status: 405,
+    headers: { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
+}
+
+/**
  * Methods the Fetch standard forbids in a Request. Next.js builds a Request for
  * every call before any route or proxy runs, so these would end in its
  * plain-text 500. The web server sends this response for them itself.

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { API_KEY_REJECTED_DETAIL } from "../../lib/auth/api-key-auth";
 import { pool } from "../../lib/db";
 import { api } from "../support/api";
 import { createTenant, type Tenant } from "../support/fixtures";
@@ -23,13 +24,14 @@ describe("API key authentication", () => {
     expect(response.status).toBe(401);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(response.body.type).toMatch(/unauthorized$/);
+    expect(response.body.detail).toBe(API_KEY_REJECTED_DETAIL);
     expect(response.body.detail).toContain("ApiKey");
   });
 
   it("rejects a wrong key", async () => {
     const response = await api("GET", "/v1/webhooks", { apiKey: "wvk_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB" });
     expect(response.status).toBe(401);
-    expect(response.body.detail).toBe("The API key is invalid or revoked");
+    expect(response.body.detail).toBe(API_KEY_REJECTED_DETAIL);
   });
 
   it("rejects a key with a valid prefix but the wrong secret part", async () => {
@@ -43,7 +45,7 @@ describe("API key authentication", () => {
     await pool().query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [revoked.apiKeyId]);
     const response = await api("GET", "/v1/webhooks", { apiKey: revoked.apiKey });
     expect(response.status).toBe(401);
-    expect(response.body.detail).toBe("The API key is invalid or revoked");
+    expect(response.body.detail).toBe(API_KEY_REJECTED_DETAIL);
   });
 
   it("answers 404 to another organisation's key", async () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { setTimeSource } from "../../lib/clock";
 import { pool } from "../../lib/db";
 import { SUBSCRIBABLE_EVENT_TYPES, type EventType } from "../../lib/events/catalog";
 import { exampleData, exampleSubject } from "../../lib/events/examples";
@@ -50,9 +51,15 @@ describe("event publishing", () => {
   });
 
   it("stores a UTC time with its fraction digits", async () => {
-    const response = await publish({ type: "finding.created", occurred_at: "2026-12-01T09:13:58.123Z", data: exampleData("finding.created") });
-    expect(response.status).toBe(202);
-    expect(response.body.occurred_at).toBe("2026-12-01T09:13:58.123Z");
+    // occurred_at must be within 7 days of the request, so the request is made at a fixed time.
+    setTimeSource({ now: () => Date.parse("2026-12-02T00:00:00Z") });
+    try {
+      const response = await publish({ type: "finding.created", occurred_at: "2026-12-01T09:13:58.123Z", data: exampleData("finding.created") });
+      expect(response.status).toBe(202);
+      expect(response.body.occurred_at).toBe("2026-12-01T09:13:58.123Z");
+    } finally {
+      setTimeSource(null);
+    }
   });
 
   it("rejects an unknown type and names the known ones", async () => {

@@ -44,7 +44,8 @@ const routes = discoverRoutes();
 export interface ApiCall {
   apiKey?: string;
   body?: unknown;
-  rawBody?: string | Uint8Array<ArrayBuffer>;
+  // A stream stands for a body that arrives over time, or never ends.
+  rawBody?: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
   headers?: Record<string, string>;
 }
 
@@ -67,12 +68,12 @@ export async function api<T = any>(method: string, target: string, call: ApiCall
   if (!handler) return { status: 405, headers: new Headers(), body: undefined as T, text: "" };
   const headers = new Headers(call.headers);
   if (call.apiKey) headers.set("authorization", `ApiKey ${call.apiKey}`);
-  let body: string | Uint8Array<ArrayBuffer> | undefined = call.rawBody;
+  let body: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | undefined = call.rawBody;
   if (call.body !== undefined) {
     body = JSON.stringify(call.body);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
-  const request = new Request(url, { method, headers, body });
+  const request = new Request(url, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
   const response = await handler(request, { params: Promise.resolve(params) });
   const text = await response.text();
   let parsed: unknown = undefined;
