@@ -25,6 +25,8 @@ const nextConfig = {
   // `next dev` would otherwise write a generated AGENTS.md into the working tree when it finds a coding
   // assistant's variables in its environment.
   agentRules: false,
+  // Next.js 16.5 `next dev` also writes upgrade instructions into AGENTS.md on every start, whatever the environment.
+  experimental: { agentUpgrade: false },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

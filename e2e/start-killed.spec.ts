@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { freePort } from "../scripts/lib/embedded-postgres";
+import { acceptsConnections, killMarkedProcesses, MARKER_VARIABLE, markedProcesses, waitFor } from "./support/start-processes";
 
 /**
  * `npm start` runs the portal, the worker and the embedded PostgreSQL in process
@@ -20,54 +20,6 @@ import { freePort } from "../scripts/lib/embedded-postgres";
  * which `npm start` would otherwise do itself.
  */
 const projectDirectory = path.resolve(import.meta.dirname, "..");
-const MARKER_VARIABLE = "WVK_START_TEST_MARKER";
-
-interface MarkedProcess {
-  pid: number;
-  command: string;
-}
-
-/** Lists the running processes whose environment carries `marker`. */
-function markedProcesses(marker: string): MarkedProcess[] {
-  const found: MarkedProcess[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const environment = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
-      if (!environment.includes(`${MARKER_VARIABLE}=${marker}`)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // A zombie has exited already and only waits for its parent to read its status.
-      if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z") continue;
-      found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim() });
-    } catch {
-      // The process exited while it was read, or belongs to a user whose environment this test cannot read.
-    }
-  }
-  return found;
-}
-
-/** Waits until `condition` returns a truthy value, checking every 250 ms, and fails with `description` after `timeoutMs`. */
-async function waitFor<T>(description: string, timeoutMs: number, condition: () => T | Promise<T>): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 test.describe("npm start killed with SIGKILL", () => {
   test.skip(process.platform !== "linux", "reads /proc and runs the embedded PostgreSQL, which ships for Linux x64 only");
   const marker = randomBytes(8).toString("hex");
@@ -75,13 +27,7 @@ test.describe("npm start killed with SIGKILL", () => {
 
   test.afterAll(async () => {
     // A failed run must not leave its processes behind: end each one this run started, by its id.
-    for (const leftover of markedProcesses(marker)) {
-      try {
-        process.kill(leftover.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
+    killMarkedProcesses(marker);
     for (const directory of directories) await rm(directory, { recursive: true, force: true });
   });
 

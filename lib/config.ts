@@ -36,6 +36,19 @@ export function config(): Config {
   return cached;
 }
 
+/**
+ * Reads WVK_ALLOW_PRIVATE_DESTINATIONS alone, with the same values as config(),
+ * for start-up code that must not require the other settings.
+ */
+export function privateDestinationsAllowed(environment: Record<string, string | undefined> = process.env): boolean {
+  const parsed = booleanFlag.safeParse(environment.WVK_ALLOW_PRIVATE_DESTINATIONS);
+  if (!parsed.success) {
+    const raw = environment.WVK_ALLOW_PRIVATE_DESTINATIONS;
+    throw new Error(`Invalid environment:\n  WVK_ALLOW_PRIVATE_DESTINATIONS: expected 1, 0, true, false, yes or no, got "${raw}"`);
+  }
+  return parsed.data;
+}
+
 /** Returns DATABASE_URL alone, for tools such as migrations that need nothing else. */
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;

@@ -1,19 +1,34 @@
+import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { DEFAULT_TOLERANCE_SECONDS, verifySignature } from "../lib/signing";
+import {
+  COMMAND_LINE_SECRET_WARNING,
+  collectSecrets,
+  MISSING_SECRET_MESSAGE,
+  SECRETS_VARIABLE,
+  type SecretSource,
+  secretFileModeWarning,
+} from "./lib/receiver-secrets";
 
 /**
- * Reference receiver: `npm run receiver -- --secret whsec_... [--secret ...] [--port 4000]`.
+ * Reference receiver: `WEBHOOK_SECRETS=whsec_... npm run receiver -- [--port 4000]`.
+ *
+ * Takes the signing secrets from WEBHOOK_SECRETS (both, separated by a space,
+ * during a rotation) and from each `--secret-file PATH` (`-` reads standard
+ * input). `--secret whsec_...` still works for compatibility, with a warning,
+ * because every user of the machine can read a command line in `ps`.
  *
  * Verifies each delivery's Wasviking-Signature against the raw body bytes with
  * a constant-time comparison, rejects timestamps more than --tolerance seconds
  * away (default 300), ignores a delivery id it has already processed, and
- * prints each verified event as one JSON line. Pass --secret twice during a
- * rotation. `--status 500` makes it answer 500 after verifying, to watch retries.
+ * prints each verified event as one JSON line. `--status 500` makes it respond
+ * with 500 after verifying, to watch retries.
  */
 const { values } = parseArgs({
   options: {
     secret: { type: "string", multiple: true },
+    "secret-file": { type: "string", multiple: true },
     port: { type: "string", default: "4000" },
     host: { type: "string", default: "127.0.0.1" },
     tolerance: { type: "string", default: String(DEFAULT_TOLERANCE_SECONDS) },
@@ -21,18 +36,54 @@ const { values } = parseArgs({
   },
 });
 
-const secrets = values.secret ?? [];
-if (secrets.length === 0) {
-  process.stderr.write("Missing --secret: pass the whsec_... secret from the webhook's create or rotate response\n");
+function exitWithError(message: string): never {
+  process.stderr.write(`${message}\n`);
   process.exit(2);
 }
+
+async function readStandardInput(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write("reading signing secrets from standard input: paste them, then press Ctrl-D\n");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function readSecretFile(filePath: string): SecretSource {
+  try {
+    const warning = secretFileModeWarning(filePath, statSync(filePath).mode);
+    if (warning) process.stderr.write(`${warning}\n`);
+    return { name: filePath, text: readFileSync(filePath, "utf8") };
+  } catch (error) {
+    exitWithError(`Failed to read --secret-file ${filePath}: ${(error as Error).message}`);
+  }
+}
+
+async function readSecretSources(): Promise<SecretSource[]> {
+  const sources: SecretSource[] = [];
+  const fromEnvironment = process.env[SECRETS_VARIABLE];
+  if (fromEnvironment) sources.push({ name: SECRETS_VARIABLE, text: fromEnvironment });
+  for (const filePath of values["secret-file"] ?? []) {
+    sources.push(filePath === "-" ? { name: "standard input", text: await readStandardInput() } : readSecretFile(filePath));
+  }
+  if (values.secret?.length) {
+    process.stderr.write(`${COMMAND_LINE_SECRET_WARNING}\n`);
+    sources.push({ name: "--secret", text: values.secret.join(" ") });
+  }
+  return sources;
+}
+
 const port = Number(values.port);
 const tolerance = Number(values.tolerance);
 const forcedStatus = values.status ? Number(values.status) : undefined;
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`Invalid --port "${values.port}": expected 0-65535\n`);
-  process.exit(2);
+if (!Number.isInteger(port) || port < 0 || port > 65535) exitWithError(`Invalid --port "${values.port}": expected 0-65535`);
+
+let secrets: string[];
+try {
+  secrets = collectSecrets(await readSecretSources());
+} catch (error) {
+  exitWithError((error as Error).message);
 }
+if (secrets.length === 0) exitWithError(MISSING_SECRET_MESSAGE);
 
 const MAX_BODY_BYTES = 1024 * 1024;
 // Delivery ids already processed. A retry or replay of one is acknowledged and noted on stderr, not printed again.

@@ -1,5 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
+import { privateDestinationsAllowed } from "../lib/config";
+import { describeListenAddress, exposureWarning, LISTEN_HOST_VARIABLE, listenHostFromEnvironment, portalUrl } from "../lib/listen-address";
 import { buildIfNeeded } from "./lib/build";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { lockDataDirectory } from "./lib/instance-lock";
@@ -14,7 +16,8 @@ import { applyMigrations } from "./lib/migrations";
  * portal if the sources changed, and runs the portal/API and the worker until
  * Ctrl-C, which stops all of them, the database included. If this process is
  * killed instead, scripts/watchdog.ts stops them. `--dev` runs the portal with
- * reload instead of a production build.
+ * reload instead of a production build. Either way the portal listens on
+ * loopback unless WVK_HOST names another address (lib/listen-address.ts).
  */
 const projectDirectory = path.resolve(import.meta.dirname, "..");
 const dataDirectory = path.resolve(process.env.WVK_DATA_DIR ?? path.join(projectDirectory, ".data"));
@@ -23,6 +26,10 @@ const port = Number(process.env.PORT ?? 3000);
 
 function say(message: string): void {
   process.stdout.write(`[start] ${message}\n`);
+}
+
+function warn(message: string): void {
+  process.stderr.write(`[start] WARNING: ${message}\n`);
 }
 
 /** Starts scripts/watchdog.ts, which stops the services and the database if this process dies without stopping them. */
@@ -39,6 +46,8 @@ function startWatchdog(services: ChildProcess[], embedded: EmbeddedDatabase | un
 }
 
 async function main(): Promise<void> {
+  // Read before anything starts, so that a mistyped WVK_HOST stops the start at once.
+  const host = listenHostFromEnvironment(process.env);
   createDataDirectory(dataDirectory);
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
   let embedded: EmbeddedDatabase | undefined;
@@ -59,8 +68,10 @@ async function main(): Promise<void> {
     env.WVK_ENCRYPTION_KEYS = local.encryptionKeys;
   }
   env.NEXTAUTH_SECRET ??= local.nextAuthSecret;
-  env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  const url = portalUrl(host, port);
+  env.NEXTAUTH_URL ??= url;
   env.PORT = String(port);
+  const allowsPrivateDestinations = privateDestinationsAllowed(env);
   Object.assign(process.env, env);
 
   const migration = await applyMigrations(env.DATABASE_URL!);
@@ -100,8 +111,8 @@ async function main(): Promise<void> {
     });
     children.push(child);
   };
-  if (development) run("portal", "next", ["dev", "-p", String(port)], "web");
-  else run("portal", "tsx", ["web/server.ts", "--port", String(port)], "web", { NODE_ENV: "production" });
+  if (development) run("portal", "next", ["dev", "--port", String(port), "--hostname", host], "web");
+  else run("portal", "tsx", ["web/server.ts", "--port", String(port), "--hostname", host], "web", { NODE_ENV: "production" });
   run("worker", "tsx", ["worker/main.ts"], "worker");
   watchdog = startWatchdog(children, embedded);
   watchdog.on("exit", (code, signal) => {
@@ -112,15 +123,18 @@ async function main(): Promise<void> {
   // A closed terminal sends SIGHUP; the services run in their own process groups and would not get it.
   process.on("SIGHUP", () => void stopAll(0));
 
-  say(`portal and API: http://localhost:${port} (REST API under /v1, OpenAPI at /v1/openapi.json)`);
-  if (env.WVK_ALLOW_PRIVATE_DESTINATIONS === "1") {
-    say("development mode: webhooks may target loopback, private addresses and plain http (WVK_ALLOW_PRIVATE_DESTINATIONS=1)");
+  say(`portal and API: ${url} (REST API under /v1, OpenAPI at /v1/openapi.json)`);
+  say(`listening on ${describeListenAddress(host, port)} (${LISTEN_HOST_VARIABLE} sets the address)`);
+  if (allowsPrivateDestinations) {
+    say(`development mode: webhooks may target loopback, private addresses and plain http (WVK_ALLOW_PRIVATE_DESTINATIONS=${env.WVK_ALLOW_PRIVATE_DESTINATIONS})`);
   }
+  const exposure = exposureWarning(host, allowsPrivateDestinations);
+  if (exposure) warn(exposure);
   if (credentials) {
     say("first start: a demo organisation was created. These credentials are shown only now:");
-    say(`  sign in at http://localhost:${port}/login as ${credentials.email} with password ${credentials.password}`);
+    say(`  sign in at ${url}/login as ${credentials.email} with password ${credentials.password}`);
     say(`  API key (all scopes): ${credentials.apiKey}`);
-    say(`  try: curl -sS http://localhost:${port}/v1/webhooks -H "Authorization: ApiKey ${credentials.apiKey}"`);
+    say(`  try: curl -sS ${url}/v1/webhooks -H "Authorization: ApiKey ${credentials.apiKey}"`);
   }
   say("press Ctrl-C to stop");
 }

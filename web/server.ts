@@ -1,9 +1,11 @@
 import { createServer, type ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
 import next from "next";
+import { privateDestinationsAllowed } from "../lib/config";
 import { PEER_ADDRESS_HEADER, trustedProxies } from "../lib/http/client-address";
 import { requestDeclaresBody } from "../lib/http/request-body";
 import { FETCH_FORBIDDEN_METHODS, forbiddenMethodResponse, requestWithBodyResponse } from "../lib/http/unmatched-route";
+import { describeListenAddress, exposureWarning, listenHostFromEnvironment, listenScope, parseListenHost } from "../lib/listen-address";
 import { logger } from "../lib/log";
 
 /**
@@ -13,18 +15,22 @@ import { logger } from "../lib/log";
  * address a client might send under the same header name is overwritten.
  * Requests with a body that no route handler takes get their response here,
  * before any of the body is read (lib/http/unmatched-route.ts, requestWithBodyResponse).
- * SIGTERM or SIGINT stops accepting connections and lets requests in progress
- * finish.
+ * It listens on `--hostname`, else on WVK_HOST, else on loopback only
+ * (lib/listen-address.ts). SIGTERM or SIGINT stops accepting connections and
+ * lets requests in progress finish.
  */
 const { values } = parseArgs({
   options: { port: { type: "string", short: "p", default: process.env.PORT ?? "3000" }, hostname: { type: "string", short: "H" } },
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port "${values.port}"`);
-// A wrong WVK_TRUSTED_PROXIES stops the start here rather than at the first request.
+const hostname = values.hostname === undefined ? listenHostFromEnvironment(process.env) : parseListenHost(values.hostname, "--hostname");
+// A wrong WVK_TRUSTED_PROXIES or WVK_ALLOW_PRIVATE_DESTINATIONS stops the start here rather than at the first request.
 trustedProxies();
+const warning = exposureWarning(hostname, privateDestinationsAllowed());
+if (warning) logger.warn({ hostname, port }, warning);
 
-const app = next({ dev: false, dir: process.cwd(), port, hostname: values.hostname });
+const app = next({ dev: false, dir: process.cwd(), port, hostname });
 const handle = app.getRequestHandler();
 await app.prepare();
 
@@ -56,11 +62,13 @@ const server = createServer((request, response) => {
 });
 server.on("error", (error: NodeJS.ErrnoException) => {
   const reason = error.code === "EADDRINUSE" ? `port ${port} is already in use: stop the process that holds it, or set PORT` : error.message;
-  logger.fatal({ err: error, port }, `portal and API cannot listen: ${reason}`);
+  logger.fatal({ err: error, hostname, port }, `portal and API cannot listen: ${reason}`);
   process.exit(1);
 });
-server.listen(port, values.hostname, () => {
-  logger.info({ port, hostname: values.hostname ?? "all interfaces" }, "portal and API listening");
+server.listen(port, hostname, () => {
+  const address = server.address();
+  const boundPort = typeof address === "object" && address ? address.port : port;
+  logger.info({ hostname, port: boundPort, scope: listenScope(hostname) }, `portal and API listening on ${describeListenAddress(hostname, boundPort)}`);
 });
 
 let stopping = false;
