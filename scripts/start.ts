@@ -6,7 +6,8 @@ import { buildIfNeeded } from "./lib/build";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { lockDataDirectory } from "./lib/instance-lock";
 import { createDataDirectory, loadLocalSettings } from "./lib/local-settings";
-import { launcherProcesses, startService, stopService } from "./lib/processes";
+import { launcherProcesses, SERVICE_STOP_GRACE_MS, startService, stopProcessGroup, stopService, writeServicesFile } from "./lib/processes";
+import { decideRestart, type RestartState } from "./lib/restart-policy";
 import { applyMigrations } from "./lib/migrations";
 
 /**
@@ -14,7 +15,8 @@ import { applyMigrations } from "./lib/migrations";
  * an embedded PostgreSQL with its data in .data/ (kept across restarts); it
  * then applies migrations, seeds a demo organisation on first start, builds the
  * portal if the sources changed, and runs the portal/API and the worker until
- * Ctrl-C, which stops all of them, the database included. If this process is
+ * Ctrl-C, which stops all of them, the database included. A service that
+ * crashes is restarted (scripts/lib/restart-policy.ts). If this process is
  * killed instead, scripts/watchdog.ts stops them. `--dev` runs the portal with
  * reload instead of a production build. Either way the portal listens on
  * loopback unless WVK_HOST names another address (lib/listen-address.ts).
@@ -33,13 +35,15 @@ function warn(message: string): void {
 }
 
 /** Starts scripts/watchdog.ts, which stops the services and the database if this process dies without stopping them. */
-function startWatchdog(services: ChildProcess[], embedded: EmbeddedDatabase | undefined): ChildProcess {
+function startWatchdog(services: ChildProcess[], servicesFile: string, embedded: EmbeddedDatabase | undefined): ChildProcess {
   const args = [
     "scripts/watchdog.ts",
     "--supervisor",
     String(process.pid),
     ...launcherProcesses(process.pid).flatMap((pid) => ["--launcher", String(pid)]),
     ...services.flatMap((child) => ["--service", String(child.pid)]),
+    "--services-file",
+    servicesFile,
   ];
   if (embedded) args.push("--postgres", String(embedded.pid), "--postgres-data", embedded.dataDirectory, "--lock-directory", dataDirectory);
   return startService("tsx", args, process.env);
@@ -85,14 +89,13 @@ async function main(): Promise<void> {
 
   if (!development) buildIfNeeded(env, say);
 
-  const children: ChildProcess[] = [];
   let watchdog: ChildProcess | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say("stopping the portal and the worker");
-    await Promise.all(children.map((child) => stopService(child)));
+    await Promise.all([...services.values()].map((child) => stopService(child)));
     if (embedded) {
       say("stopping the embedded PostgreSQL");
       await embedded.stop();
@@ -101,20 +104,40 @@ async function main(): Promise<void> {
     if (watchdog) await stopService(watchdog);
     process.exit(code);
   };
-  const run = (name: string, command: string, args: string[], service: string, extraEnv: Record<string, string> = {}) => {
+  // The watchdog reads the services' current process ids from this file, because a restart gives a service a new one.
+  const servicesFile = path.join(dataDirectory, "services.json");
+  const services = new Map<string, ChildProcess>();
+  const recordServices = () => writeServicesFile(servicesFile, [...services.values()].flatMap((child) => (child.pid === undefined ? [] : [child.pid])));
+  const run = (name: string, command: string, args: string[], service: string, extraEnv: Record<string, string> = {}, restarts: RestartState = { quickExits: 0 }) => {
     const child = startService(command, args, { ...env, ...extraEnv, WVK_SERVICE: service });
+    const startedAt = Date.now();
     child.on("exit", (code, signal) => {
-      if (!stopping) {
-        say(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
+      if (stopping) return;
+      const decision = decideRestart(restarts, Date.now() - startedAt);
+      if (decision.action === "give-up") {
+        say(`${name} exited unexpectedly (${signal ?? `code ${code}`}) ${decision.quickExits + 1} times in a row, each soon after its start; stopping everything`);
         void stopAll(1);
+        return;
       }
+      say(`${name} exited unexpectedly (${signal ?? `code ${code}`}); restarting it in ${decision.delayMs / 1000} s`);
+      // Whatever the service left in its process group goes first, because tsx runs the service in a child process
+      // that outlives a killed tsx.
+      void (child.pid === undefined ? Promise.resolve() : stopProcessGroup(child.pid, SERVICE_STOP_GRACE_MS)).then(() =>
+        setTimeout(() => {
+          if (stopping) return;
+          run(name, command, args, service, extraEnv, decision.state);
+          recordServices();
+          say(`${name} restarted`);
+        }, decision.delayMs),
+      );
     });
-    children.push(child);
+    services.set(name, child);
   };
   if (development) run("portal", "next", ["dev", "--port", String(port), "--hostname", host], "web");
   else run("portal", "tsx", ["web/server.ts", "--port", String(port), "--hostname", host], "web", { NODE_ENV: "production" });
   run("worker", "tsx", ["worker/main.ts"], "worker");
-  watchdog = startWatchdog(children, embedded);
+  recordServices();
+  watchdog = startWatchdog([...services.values()], servicesFile, embedded);
   watchdog.on("exit", (code, signal) => {
     if (!stopping) say(`the watchdog exited (${signal ?? `code ${code}`}): if npm start is killed now, the portal, the worker and the database keep running`);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { releaseDataDirectoryLock } from "./lib/instance-lock";
-import { isProcessAlive, SERVICE_STOP_GRACE_MS, stopProcessGroup } from "./lib/processes";
+import { isProcessAlive, readServicesFile, SERVICE_STOP_GRACE_MS, stopProcessGroup } from "./lib/processes";
 
 /**
  * Stops what `npm start` started when `npm start` itself is killed. The
@@ -16,6 +16,9 @@ import { isProcessAlive, SERVICE_STOP_GRACE_MS, stopProcessGroup } from "./lib/p
  * process ends `npm start` for the user but leaves the supervisor running. So
  * when a launcher is gone, the watchdog sends the supervisor SIGTERM, which
  * stops everything as Ctrl-C would.
+ *
+ * The supervisor restarts a service that crashed, under a new process id, and
+ * writes the current ids to the file given as `--services-file`.
  *
  * Once the supervisor has exited, the watchdog stops the rest as Ctrl-C would.
  * The portal's and the worker's groups get SIGTERM, and SIGKILL after the same
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     supervisor: { type: "string" },
     launcher: { type: "string", multiple: true, default: [] },
     service: { type: "string", multiple: true, default: [] },
+    "services-file": { type: "string" },
     postgres: { type: "string" },
     "postgres-data": { type: "string" },
     "lock-directory": { type: "string" },
@@ -45,7 +49,13 @@ function processId(name: string, text: string | undefined): number {
 }
 
 const supervisor = processId("supervisor", values.supervisor);
-const services = values.service.map((text) => processId("service", text));
+const startedServices = values.service.map((text) => processId("service", text));
+
+/** The services' process ids now: the supervisor rewrites the file when it restarts one, the arguments give the first ones. */
+function currentServices(): number[] {
+  const file = values["services-file"];
+  return (file === undefined ? undefined : readServicesFile(file)) ?? startedServices;
+}
 const launchers = values.launcher.map((text) => processId("launcher", text));
 const postgres = values.postgres === undefined ? undefined : { pid: processId("postgres", values.postgres), dataDirectory: values["postgres-data"] };
 if (postgres && !postgres.dataDirectory) throw new Error("--postgres needs --postgres-data, the cluster's data directory");
@@ -97,7 +107,7 @@ async function main(): Promise<void> {
     if (isProcessAlive(supervisor)) process.kill(supervisor, "SIGKILL");
   }
 
-  const running = services.filter((pid) => isProcessAlive(pid));
+  const running = currentServices().filter((pid) => isProcessAlive(pid));
   const postgresRunning = postgres !== undefined && isProcessAlive(postgres.pid);
   if (running.length > 0 || postgresRunning) {
     say(`npm start (process ${supervisor}) exited without stopping the portal, the worker and the database: stopping them`);

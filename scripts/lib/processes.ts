@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const projectDirectory = path.resolve(import.meta.dirname, "..", "..");
@@ -22,6 +22,24 @@ export function startService(command: string, args: string[], env: NodeJS.Proces
 export function stopService(child: ChildProcess, graceMs = SERVICE_STOP_GRACE_MS): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
   return stopProcessGroup(child.pid, graceMs);
+}
+
+/** Writes the process ids of the running services for the watchdog, replacing the file in one step. */
+export function writeServicesFile(file: string, pids: readonly number[]): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify({ services: pids })}\n`);
+  renameSync(temporary, file);
+}
+
+/** Reads the process ids that writeServicesFile wrote, or undefined when the file is missing or malformed. */
+export function readServicesFile(file: string): number[] | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as { services?: unknown };
+    if (!Array.isArray(parsed.services)) return undefined;
+    return parsed.services.filter((pid): pid is number => Number.isInteger(pid) && (pid as number) > 0);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
