@@ -114,8 +114,10 @@ describe("per-webhook request limit", () => {
     await stopping;
     const second = await startTestWorker({ engine: { perWebhookConcurrency: 1 } });
     try {
-      // Nothing waits for the first worker's jobs to expire: the attempt it handed back is due now.
-      await waitUntil(() => succeededCount(webhook.id), (count) => count === 4, 20_000);
+      // Nothing waits for the first worker's jobs to expire: the attempt it handed back is due now. The attempts go
+      // one at a time through a slot of one, which can take seconds each on an overloaded machine. The wait stays
+      // below the 60 s job expiry, so an attempt left active by the first worker still fails the test.
+      await waitUntil(() => succeededCount(webhook.id), (count) => count === 4, 40_000);
       const perDelivery = await pool().query<{ attempt_count: number }>(`SELECT attempt_count FROM deliveries WHERE subscription_id = $1`, [webhook.id]);
       expect(perDelivery.rows.map((row) => row.attempt_count)).toEqual([1, 1, 1, 1]);
       expect(holding.peak()).toBe(1);

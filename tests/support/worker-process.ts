@@ -44,7 +44,8 @@ export async function startWorkerProcess(databaseUrl: string, env: Record<string
   });
   let errors = "";
   child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  // "close" comes after the last of the worker's output has been read, which "exit" may precede.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
   await Promise.race([
     new Promise<void>((resolve) => (started = resolve)),
     exited.then(({ code }) => {
