@@ -119,7 +119,7 @@ test.describe("listen address", () => {
     // The web server logs the same warning for log collectors, then fails to listen on an address this machine lacks.
     expect(output).toMatch(/"level":40,[^\n]*"msg":"The portal and API listen on 192\.0\.2\.1, where other machines can connect/);
     expect(output).toContain("portal and API cannot listen: listen EADDRNOTAVAIL");
-    expect(output).toContain("[start] portal exited unexpectedly (code 1); stopping everything");
+    expect(output).toContain("[start] portal cannot run with the current settings (code 78; its log above says why); stopping everything");
     expect(listeningAddresses(port)).toEqual([]);
     await waitFor("every process of the run to exit", 60_000, () => markedProcesses(marker).length === 0);
   });

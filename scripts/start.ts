@@ -113,9 +113,13 @@ async function main(): Promise<void> {
     const startedAt = Date.now();
     child.on("exit", (code, signal) => {
       if (stopping) return;
-      const decision = decideRestart(restarts, Date.now() - startedAt);
+      const decision = decideRestart(restarts, Date.now() - startedAt, code);
       if (decision.action === "give-up") {
-        say(`${name} exited unexpectedly (${signal ?? `code ${code}`}) ${decision.quickExits + 1} times in a row, each soon after its start; stopping everything`);
+        say(
+          decision.reason === "configuration"
+            ? `${name} cannot run with the current settings (code ${code}; its log above says why); stopping everything`
+            : `${name} exited unexpectedly (${signal ?? `code ${code}`}) ${decision.quickExits + 1} times in a row, each soon after its start; stopping everything`,
+        );
         void stopAll(1);
         return;
       }

@@ -2,6 +2,7 @@ import { createServer, type ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
 import next from "next";
 import { privateDestinationsAllowed } from "../lib/config";
+import { EXIT_CONFIGURATION_ERROR } from "../lib/exit-codes";
 import { PEER_ADDRESS_HEADER, trustedProxies } from "../lib/http/client-address";
 import { requestDeclaresBody } from "../lib/http/request-body";
 import { FETCH_FORBIDDEN_METHODS, forbiddenMethodResponse, requestWithBodyResponse } from "../lib/http/unmatched-route";
@@ -63,7 +64,7 @@ const server = createServer((request, response) => {
 server.on("error", (error: NodeJS.ErrnoException) => {
   const reason = error.code === "EADDRINUSE" ? `port ${port} is already in use: stop the process that holds it, or set PORT` : error.message;
   logger.fatal({ err: error, hostname, port }, `portal and API cannot listen: ${reason}`);
-  process.exit(1);
+  process.exit(EXIT_CONFIGURATION_ERROR);
 });
 server.listen(port, hostname, () => {
   const address = server.address();

@@ -1,11 +1,16 @@
+import { EXIT_CONFIGURATION_ERROR } from "../../lib/exit-codes";
+
 /**
  * The rule for when `npm start` restarts a service (the portal or the worker) that exited on
  * its own. A crash is followed by a restart after a pause that doubles with
  * each quick crash in a row, so a service that cannot start does not spin. A
  * service that stayed up for `stableAfterMs` starts the count again. After
  * `maxQuickExits` quick crashes in a row the supervisor stops everything,
- * because the cause (a taken port, a broken build) will not go away by itself.
+ * because the cause (a broken build, a database that stays away) will not go
+ * away by itself. A service that exits with EXIT_CONFIGURATION_ERROR (an
+ * address it cannot listen on, say) is not restarted at all.
  */
+
 export interface RestartPolicy {
   firstDelayMs: number;
   maxDelayMs: number;
@@ -25,12 +30,21 @@ export interface RestartState {
   quickExits: number;
 }
 
-export type RestartDecision = { action: "restart"; delayMs: number; state: RestartState } | { action: "give-up"; quickExits: number };
+export type RestartDecision =
+  | { action: "restart"; delayMs: number; state: RestartState }
+  | { action: "give-up"; reason: "quick-exits"; quickExits: number }
+  | { action: "give-up"; reason: "configuration" };
 
-/** Decides what follows an unexpected exit of a service that ran for `uptimeMs`. */
-export function decideRestart(state: RestartState, uptimeMs: number, policy: RestartPolicy = DEFAULT_RESTART_POLICY): RestartDecision {
+/** Decides what follows an unexpected exit, with `exitCode` (null after a signal), of a service that ran for `uptimeMs`. */
+export function decideRestart(
+  state: RestartState,
+  uptimeMs: number,
+  exitCode: number | null,
+  policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+): RestartDecision {
+  if (exitCode === EXIT_CONFIGURATION_ERROR) return { action: "give-up", reason: "configuration" };
   const quickExits = uptimeMs >= policy.stableAfterMs ? 1 : state.quickExits + 1;
-  if (quickExits > policy.maxQuickExits) return { action: "give-up", quickExits: quickExits - 1 };
+  if (quickExits > policy.maxQuickExits) return { action: "give-up", reason: "quick-exits", quickExits: quickExits - 1 };
   const delayMs = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (quickExits - 1));
   return { action: "restart", delayMs, state: { quickExits } };
 }
