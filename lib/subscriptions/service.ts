@@ -11,7 +11,7 @@ import { releaseWithinBudget } from "../caps/release";
 import { assertWithinDailyCap } from "../caps/write-guard";
 import { maxDailyCap } from "../config";
 import { holdOpenDeliveries, releaseHeldDeliveries } from "../deliveries/hold";
-import { queueAttempts } from "../dispatch/queue";
+import { DELIVERY_QUEUE, queueAttempts } from "../dispatch/queue";
 import type { Prisma } from "../generated/prisma/client";
 import { problems } from "../http/problem";
 import { newId } from "../ids";
@@ -312,20 +312,39 @@ export async function updateSubscription(
   return getSubscription(principal.organizationId, id, now);
 }
 
-/** Deletes a webhook with its secrets and delivery history; deliveries not yet made are never sent. */
+/**
+ * Deletes a webhook with its secrets, delivery history, ordering chains, usage
+ * counters and budget, and removes its queued attempt jobs, so deliveries not
+ * yet made are never sent. An attempt a worker has already started may still
+ * reach the receiver, and finds no delivery to record (lib/deliveries/record.ts).
+ */
 export async function deleteSubscription(principal: Principal, id: string, now: Date): Promise<void> {
-  await prisma().$transaction(async (tx) => {
-    const current = await tx.subscription.findFirst({ where: { id, organizationId: principal.organizationId }, select: { url: true } });
+  // withTransaction runs the deletion again after a deadlock, which a recording worker can still cause.
+  await withTransaction(async (client) => {
+    // The webhook's row is locked before anything that hangs off it, the order publishers and changes use
+    // (lib/events/publish.ts). Publishing to it then waits for this transaction and finds it gone.
+    const found = await client.query<{ url: string }>(`SELECT url FROM subscriptions WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [
+      id,
+      principal.organizationId,
+    ]);
+    const current = found.rows[0];
     if (!current) throw problems.notFound(`Webhook ${id}`);
-    const pending = await tx.delivery.count({ where: { subscriptionId: id, status: { in: ["pending", "retrying", "held"] } } });
-    await tx.subscription.delete({ where: { id } });
-    await recordAudit(tx, {
+    const pending = await client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM deliveries WHERE subscription_id = $1 AND status IN ('pending', 'retrying', 'held')`,
+      [id],
+    );
+    // The foreign keys cascade to every row of the webhook.
+    await client.query(`DELETE FROM subscriptions WHERE id = $1`, [id]);
+    // Runs after the cascade, which waited for every worker holding a lock on the webhook's deliveries,
+    // so the retry jobs those workers queued are visible here.
+    await client.query(`DELETE FROM pgboss.job WHERE name = $1 AND group_id = $2 AND state IN ('created', 'retry')`, [DELIVERY_QUEUE, id]);
+    await recordAudit(client, {
       organizationId: principal.organizationId,
       actor: principal.actor,
       action: "webhook.deleted",
       targetType: "webhook",
       targetId: id,
-      details: { url: current.url, discardedPendingDeliveries: pending },
+      details: { url: current.url, discardedPendingDeliveries: pending.rows[0]!.count },
       at: now,
     });
   });
