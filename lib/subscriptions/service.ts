@@ -6,8 +6,7 @@ import { keyring } from "../crypto/keyring";
 import { generateSigningSecret, secretFingerprint } from "../crypto/signing-secrets";
 import type { PgBoss } from "pg-boss";
 import { pool, prisma, withTransaction } from "../db";
-import { lockBudgets } from "../caps/admission";
-import { releaseWithinBudget } from "../caps/release";
+import { changeReleasesHeldByCap, releaseAfterWebhookChange } from "../caps/release";
 import { assertWithinDailyCap } from "../caps/write-guard";
 import { maxDailyCap } from "../config";
 import { holdOpenDeliveries, releaseHeldDeliveries } from "../deliveries/hold";
@@ -227,8 +226,9 @@ const CHANGES_ALLOWED_OVER_CAP: ReadonlySet<keyof UpdateSubscriptionInput> = new
  * (a fresh start, so the sweep does not switch it off again at once), and
  * releases the deliveries held meanwhile, in order (lib/deliveries/hold.ts). Deliveries
  * already made keep the URL they were sent to; later attempts use the new one.
- * A new daily cap applies to the current UTC day at once; deliveries held by
- * the cap that it now admits are released. While the webhook has used its
+ * A new daily cap applies to the current UTC day at once. Enabling the webhook
+ * or changing its cap releases the deliveries held by the cap that the day's
+ * cap now admits (lib/caps/release.ts). While the webhook has used its
  * cap, only daily_cap and enabled may change (429 otherwise).
  */
 export async function updateSubscription(
@@ -289,6 +289,11 @@ export async function updateSubscription(
       const heldIds = await holdOpenDeliveries(client, [id]);
       await audit("webhook.disabled", { changes: { enabled: { from: true, to: false } }, heldDeliveries: heldIds.length });
     }
+    // Released before the deliveries held while disabled, because they are older, and because every release of
+    // cap-held deliveries locks the budget row before the ordering chains.
+    const releaseByCap = changeReleasesHeldByCap({ enabledBefore: current.enabled, enabledAfter: next.enabled, capChanged });
+    const releasedByCap = releaseByCap ? await releaseAfterWebhookChange(client, id, now) : undefined;
+    if (releasedByCap) await queueAttempts(boss!, client, releasedByCap.toQueue, now);
     if (enabledChanged && next.enabled) {
       const released = await releaseHeldDeliveries(client, id, now);
       await queueAttempts(boss!, client, released.toQueue, now);
@@ -296,16 +301,13 @@ export async function updateSubscription(
         changes: { enabled: { from: false, to: true } },
         clearedDisabledReason: current.disabled_reason,
         releasedDeliveries: released.releasedIds.length,
+        releasedHeldByCap: releasedByCap?.released ?? 0,
       });
     }
     if (capChanged) {
       const details: Record<string, unknown> = { changes: { daily_cap: { from: current.daily_cap, to: next.daily_cap } } };
-      if (next.enabled) {
-        await lockBudgets(client, [id], now);
-        const released = await releaseWithinBudget(client, id, now);
-        await queueAttempts(boss!, client, released.toQueue, now);
-        details.releasedHeldByCap = released.released;
-      }
+      // A change that also enabled the webhook reports the release in its webhook.enabled entry, so it is counted once.
+      if (releasedByCap && !enabledChanged) details.releasedHeldByCap = releasedByCap.released;
       await audit("webhook.daily_cap_changed", details);
     }
   });
