@@ -53,7 +53,6 @@ export function LastDelivery({ stats }: { stats: Webhook["delivery_stats"] }) {
       <span className="text-slate-500">
         <RelativeTime value={last.attempted_at} />
       </span>
-      {last.event_type === "webhook.test" ? <Badge tone="blue">test</Badge> : null}
     </span>
   );
 }

@@ -330,7 +330,7 @@ export const webhookDeliveryStats = z.object({
       error_class: z.string().nullable(),
     })
     .nullable()
-    .describe("The newest delivery that has been attempted (test deliveries included), with its latest attempt"),
+    .describe("The newest delivery of a real event that has been attempted, with its latest attempt; test deliveries are left out"),
   last_24h: z
     .object({
       succeeded: z.number().int(),

@@ -20,7 +20,8 @@ import { addUsage, dailyCapStatus, markCounted } from "./usage-counters";
  * - One held for longer than the 24 h retry window is given up: `failed`,
  *   keeping `held_reason` `daily_cap` to say why it was never sent. It stays
  *   listed and can be replayed.
- * - Raising the cap releases what the rest of the day's new cap admits.
+ * - Raising the cap, or enabling the webhook again, releases what the rest of
+ *   the day's cap admits (releaseAfterWebhookChange).
  * - An admin may release them all at once beyond the cap (releaseHeldNow).
  *
  * Every worker runs the sweep; the budget row lock makes concurrent sweeps of
@@ -52,6 +53,39 @@ export async function releaseWithinBudget(
   if (stillHeld > 0) await markCapped(client, [subscriptionId], now);
   else await client.query(`UPDATE webhook_budgets SET capped_until = NULL WHERE subscription_id = $1`, [subscriptionId]);
   return { toQueue: released.toQueue, released: released.releasedIds.length, stillHeld };
+}
+
+export interface WebhookChange {
+  enabledBefore: boolean;
+  enabledAfter: boolean;
+  capChanged: boolean;
+}
+
+/**
+ * Decides whether a change to a webhook releases deliveries held by its cap.
+ * It does when the webhook is enabled after the change and the change enabled
+ * it or set its cap, because either may let more of them go today. A disabled
+ * webhook sends nothing, so it releases nothing until it is enabled.
+ */
+export function changeReleasesHeldByCap(change: WebhookChange): boolean {
+  return change.enabledAfter && (change.capChanged || !change.enabledBefore);
+}
+
+/**
+ * Releases the webhook's deliveries held by the cap that the rest of the day's
+ * cap admits, oldest first and each ordering key in order, after a change for
+ * which changeReleasesHeldByCap holds. Locks the webhook's budget row first.
+ * The released deliveries are counted when they pass the admission gate, like
+ * those released at the turn of the day. Returns the attempts to queue and the
+ * number released.
+ */
+export async function releaseAfterWebhookChange(
+  client: pg.PoolClient,
+  subscriptionId: string,
+  now: Date,
+): Promise<{ toQueue: AttemptToQueue[]; released: number; stillHeld: number }> {
+  await lockBudgets(client, [subscriptionId], now);
+  return releaseWithinBudget(client, subscriptionId, now);
 }
 
 /**

@@ -4,9 +4,10 @@ import { idLowerBound } from "../ids";
 /**
  * Delivery figures shown next to each webhook in lists: the newest delivery
  * that has been attempted, and how the deliveries created in the last 24
- * hours fared. Test
- * deliveries count as the latest delivery (they reach the endpoint like any
- * other) but not in the 24-hour figures, which describe real events.
+ * hours fared. Both figures describe deliveries of real events and leave test
+ * deliveries out, so a test never shows in one figure and not in the other.
+ * The result of a test shows in the webhook's health
+ * (lib/subscriptions/health.ts) and in its deliveries list.
  */
 export const STATS_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -64,7 +65,8 @@ interface StatsRow {
  * Computes the figures of a page of webhooks in one query. Both parts walk the
  * (subscription_id, id DESC) index of deliveries: ids start with their creation
  * time, so "created in the last 24 hours" is an id range, and the latest
- * attempted delivery is the first row of the index with an attempt. A retry
+ * attempted delivery is the first row of the index with an attempt that is not
+ * a test, so the walk also reads the tests sent after that delivery. A retry
  * of an older delivery made after it does not replace it.
  */
 export async function webhookStats(organizationId: string, subscriptionIds: readonly string[], now: Date): Promise<Map<string, WebhookStats>> {
@@ -88,7 +90,7 @@ export async function webhookStats(organizationId: string, subscriptionIds: read
      LEFT JOIN LATERAL (
        SELECT d.id, d.event_type, d.status, d.last_attempt_at, d.last_status_code, d.last_error_class
        FROM deliveries d
-       WHERE d.subscription_id = page.id AND d.organization_id = $1 AND d.last_attempt_at IS NOT NULL
+       WHERE d.subscription_id = page.id AND d.organization_id = $1 AND d.last_attempt_at IS NOT NULL AND NOT d.is_test
        ORDER BY d.id DESC
        LIMIT 1
      ) latest ON true`,

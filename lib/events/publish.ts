@@ -98,6 +98,9 @@ export async function publishEvent(
     const subscriptions = await client.query<{ id: string; enabled: boolean; capped: boolean }>(
       // Capped means the day's cap is used, or it has reset but the worker has not yet released what it held:
       // a new delivery then waits behind the held ones instead of overtaking them.
+      // The webhooks are locked first, in id order, before their ordering chains and counters. A change or deletion
+      // of a webhook locks its row before those too, so one waits for the other instead of deadlocking.
+      // A webhook deleted meanwhile is skipped, and one changed meanwhile is read in its new version.
       `SELECT s.id, s.enabled,
               CASE WHEN b.capped_until IS NULL THEN false
                    WHEN b.capped_until > $3 THEN true
@@ -105,7 +108,8 @@ export async function publishEvent(
               END AS capped
        FROM subscriptions s
        LEFT JOIN webhook_budgets b ON b.subscription_id = s.id
-       WHERE s.organization_id = $1 AND (s.enabled OR s.disabled_reason IS NOT NULL) AND $2 = ANY(s.event_types) ORDER BY s.id`,
+       WHERE s.organization_id = $1 AND (s.enabled OR s.disabled_reason IS NOT NULL) AND $2 = ANY(s.event_types) ORDER BY s.id
+       FOR KEY SHARE OF s`,
       [organizationId, input.type, now],
     );
     const subscriptionIds = subscriptions.rows.map((row) => row.id);

@@ -6,12 +6,11 @@ import { keyring } from "../crypto/keyring";
 import { generateSigningSecret, secretFingerprint } from "../crypto/signing-secrets";
 import type { PgBoss } from "pg-boss";
 import { pool, prisma, withTransaction } from "../db";
-import { lockBudgets } from "../caps/admission";
-import { releaseWithinBudget } from "../caps/release";
+import { changeReleasesHeldByCap, releaseAfterWebhookChange } from "../caps/release";
 import { assertWithinDailyCap } from "../caps/write-guard";
 import { maxDailyCap } from "../config";
 import { holdOpenDeliveries, releaseHeldDeliveries } from "../deliveries/hold";
-import { queueAttempts } from "../dispatch/queue";
+import { DELIVERY_QUEUE, queueAttempts } from "../dispatch/queue";
 import type { Prisma } from "../generated/prisma/client";
 import { problems } from "../http/problem";
 import { newId } from "../ids";
@@ -227,8 +226,9 @@ const CHANGES_ALLOWED_OVER_CAP: ReadonlySet<keyof UpdateSubscriptionInput> = new
  * (a fresh start, so the sweep does not switch it off again at once), and
  * releases the deliveries held meanwhile, in order (lib/deliveries/hold.ts). Deliveries
  * already made keep the URL they were sent to; later attempts use the new one.
- * A new daily cap applies to the current UTC day at once; deliveries held by
- * the cap that it now admits are released. While the webhook has used its
+ * A new daily cap applies to the current UTC day at once. Enabling the webhook
+ * or changing its cap releases the deliveries held by the cap that the day's
+ * cap now admits (lib/caps/release.ts). While the webhook has used its
  * cap, only daily_cap and enabled may change (429 otherwise).
  */
 export async function updateSubscription(
@@ -289,6 +289,11 @@ export async function updateSubscription(
       const heldIds = await holdOpenDeliveries(client, [id]);
       await audit("webhook.disabled", { changes: { enabled: { from: true, to: false } }, heldDeliveries: heldIds.length });
     }
+    // Released before the deliveries held while disabled, because they are older, and because every release of
+    // cap-held deliveries locks the budget row before the ordering chains.
+    const releaseByCap = changeReleasesHeldByCap({ enabledBefore: current.enabled, enabledAfter: next.enabled, capChanged });
+    const releasedByCap = releaseByCap ? await releaseAfterWebhookChange(client, id, now) : undefined;
+    if (releasedByCap) await queueAttempts(boss!, client, releasedByCap.toQueue, now);
     if (enabledChanged && next.enabled) {
       const released = await releaseHeldDeliveries(client, id, now);
       await queueAttempts(boss!, client, released.toQueue, now);
@@ -296,36 +301,52 @@ export async function updateSubscription(
         changes: { enabled: { from: false, to: true } },
         clearedDisabledReason: current.disabled_reason,
         releasedDeliveries: released.releasedIds.length,
+        releasedHeldByCap: releasedByCap?.released ?? 0,
       });
     }
     if (capChanged) {
       const details: Record<string, unknown> = { changes: { daily_cap: { from: current.daily_cap, to: next.daily_cap } } };
-      if (next.enabled) {
-        await lockBudgets(client, [id], now);
-        const released = await releaseWithinBudget(client, id, now);
-        await queueAttempts(boss!, client, released.toQueue, now);
-        details.releasedHeldByCap = released.released;
-      }
+      // A change that also enabled the webhook reports the release in its webhook.enabled entry, so it is counted once.
+      if (releasedByCap && !enabledChanged) details.releasedHeldByCap = releasedByCap.released;
       await audit("webhook.daily_cap_changed", details);
     }
   });
   return getSubscription(principal.organizationId, id, now);
 }
 
-/** Deletes a webhook with its secrets and delivery history; deliveries not yet made are never sent. */
+/**
+ * Deletes a webhook with its secrets, delivery history, ordering chains, usage
+ * counters and budget, and removes its queued attempt jobs, so deliveries not
+ * yet made are never sent. An attempt a worker has already started may still
+ * reach the receiver, and finds no delivery to record (lib/deliveries/record.ts).
+ */
 export async function deleteSubscription(principal: Principal, id: string, now: Date): Promise<void> {
-  await prisma().$transaction(async (tx) => {
-    const current = await tx.subscription.findFirst({ where: { id, organizationId: principal.organizationId }, select: { url: true } });
+  // withTransaction runs the deletion again after a deadlock, which a recording worker can still cause.
+  await withTransaction(async (client) => {
+    // The webhook's row is locked before anything that hangs off it, the order publishers and changes use
+    // (lib/events/publish.ts). Publishing to it then waits for this transaction and finds it gone.
+    const found = await client.query<{ url: string }>(`SELECT url FROM subscriptions WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [
+      id,
+      principal.organizationId,
+    ]);
+    const current = found.rows[0];
     if (!current) throw problems.notFound(`Webhook ${id}`);
-    const pending = await tx.delivery.count({ where: { subscriptionId: id, status: { in: ["pending", "retrying", "held"] } } });
-    await tx.subscription.delete({ where: { id } });
-    await recordAudit(tx, {
+    const pending = await client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM deliveries WHERE subscription_id = $1 AND status IN ('pending', 'retrying', 'held')`,
+      [id],
+    );
+    // The foreign keys cascade to every row of the webhook.
+    await client.query(`DELETE FROM subscriptions WHERE id = $1`, [id]);
+    // Runs after the cascade, which waited for every worker holding a lock on the webhook's deliveries,
+    // so the retry jobs those workers queued are visible here.
+    await client.query(`DELETE FROM pgboss.job WHERE name = $1 AND group_id = $2 AND state IN ('created', 'retry')`, [DELIVERY_QUEUE, id]);
+    await recordAudit(client, {
       organizationId: principal.organizationId,
       actor: principal.actor,
       action: "webhook.deleted",
       targetType: "webhook",
       targetId: id,
-      details: { url: current.url, discardedPendingDeliveries: pending },
+      details: { url: current.url, discardedPendingDeliveries: pending.rows[0]!.count },
       at: now,
     });
   });

@@ -249,6 +249,46 @@ describe("daily cap", () => {
     expect((await usage(tenant, webhook.id)).today).toMatchObject({ used: 3, daily_cap: 3, held: 1 });
   });
 
+  it("releases cap-held deliveries on enabling", async () => {
+    await clock.setTime(new Date("2026-12-12T09:00:00.000Z"));
+    const tenant = await createTenant();
+    const webhook = await cappedWebhook(tenant, receiver, 3);
+    const mine = () => arrivals.filter((arrival) => arrival.subject === "fnd_enable");
+    const types = ["finding.created", "finding.escalated", "finding.sla_breached"] as const;
+    for (let index = 0; index < 6; index++) await publish(tenant, types[index % types.length]!, "fnd_enable");
+    await waitUntil(async () => mine().length, (count) => count === 3);
+    await waitUntil(() => heldDeliveries(webhook.id), (rows) => rows.length === 3);
+    expect((await heldDeliveries(webhook.id)).map((row) => [row.sequence, row.held_reason])).toEqual([
+      [4, "daily_cap"],
+      [5, "daily_cap"],
+      [6, "daily_cap"],
+    ]);
+
+    // Raised while disabled: nothing may go yet, so nothing is released.
+    expect((await api("PATCH", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey, body: { enabled: false } })).status).toBe(200);
+    expect((await api("PATCH", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey, body: { daily_cap: 10 } })).status).toBe(200);
+    expect(await heldDeliveries(webhook.id)).toHaveLength(3);
+    const raised = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.daily_cap_changed' AND details->'changes'->'daily_cap'->>'to' = '10'`, [
+      webhook.id,
+    ]);
+    expect(raised.rows).toEqual([{ details: { changes: { daily_cap: { from: 3, to: 10 } } } }]);
+    expect((await usage(tenant, webhook.id)).today).toMatchObject({ used: 3, daily_cap: 10, remaining: 7, held: 3 });
+
+    // Enabling releases what the raised cap admits, in sequence order, without waiting for midnight.
+    const enabled = await api("PATCH", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey, body: { enabled: true } });
+    expect(enabled.status).toBe(200);
+    await waitUntil(async () => mine().length, (count) => count === 6);
+    expect(mine().map((arrival) => arrival.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await heldDeliveries(webhook.id)).toEqual([]);
+    const entry = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.enabled'`, [webhook.id]);
+    expect(entry.rows).toEqual([
+      { details: { changes: { enabled: { from: false, to: true } }, clearedDisabledReason: null, releasedDeliveries: 0, releasedHeldByCap: 3 } },
+    ]);
+    await waitUntil(() => usage(tenant, webhook.id), (body) => body.today.used === 6);
+    expect((await usage(tenant, webhook.id)).today).toMatchObject({ used: 6, daily_cap: 10, remaining: 4, held: 0, held_until: null });
+    expect(await countedAgreesWithDeliveries(webhook.id)).toEqual({ counters: 6, deliveries: 6 });
+  });
+
   it("releases held deliveries beyond the cap on request", async () => {
     await clock.setTime(new Date("2026-12-11T09:00:00.000Z"));
     const tenant = await createTenant();

@@ -71,14 +71,23 @@ describe("webhook delivery figures", () => {
     expect(response.body.delivery_stats.last_24h).toEqual({ succeeded: 3, failed: 1, retrying: 1, waiting: 2, success_rate: 0.6 });
   });
 
-  it("reports the newest attempted delivery, tests included", async () => {
+  it("reports the newest attempted delivery, tests left out", async () => {
     const webhookId = await createWebhook();
-    await seedDelivery(tenant, webhookId, { status: "succeeded", ageMs: 2 * HOUR, statusCode: 200 });
-    const testDelivery = await seedDelivery(tenant, webhookId, { status: "failed", ageMs: HOUR, statusCode: 500, isTest: true });
+    const real = await seedDelivery(tenant, webhookId, { status: "succeeded", ageMs: 2 * HOUR, statusCode: 200 });
+    await seedDelivery(tenant, webhookId, { status: "failed", ageMs: HOUR, statusCode: 500, isTest: true });
     await seedDelivery(tenant, webhookId, { status: "pending", ageMs: HOUR / 2 });
 
     const response = await api("GET", `/v1/webhooks/${webhookId}`, { apiKey: tenant.apiKey });
-    expect(response.body.delivery_stats.last_delivery).toMatchObject({ id: testDelivery, event_type: "webhook.test", status: "failed", status_code: 500 });
+    expect(response.body.delivery_stats.last_delivery).toMatchObject({ id: real, event_type: "finding.created", status: "succeeded", status_code: 200 });
+  });
+
+  it("shows neither figure for tests alone", async () => {
+    const webhookId = await createWebhook();
+    await seedDelivery(tenant, webhookId, { status: "succeeded", ageMs: HOUR, statusCode: 204, isTest: true });
+
+    const response = await api("GET", `/v1/webhooks/${webhookId}`, { apiKey: tenant.apiKey });
+    expect(response.body.delivery_stats.last_delivery).toBeNull();
+    expect(response.body.delivery_stats.last_24h.success_rate).toBeNull();
   });
 
   it("shows no figures for a webhook without deliveries", async () => {
@@ -101,13 +110,15 @@ describe("webhook delivery figures", () => {
     expect(byId.get(quiet)).toMatchObject({ last_24h: { succeeded: 0, success_rate: null }, last_delivery: null });
   });
 
-  it("reflects a test delivery sent through the API", async () => {
+  it("leaves out a test sent through the API", async () => {
     const webhookId = await createWebhook(receiver.url);
     const sent = await api("POST", `/v1/webhooks/${webhookId}/test`, { apiKey: tenant.apiKey });
     expect(sent.status).toBe(200);
+    expect(sent.body.attempt.succeeded).toBe(true);
     const response = await api("GET", `/v1/webhooks/${webhookId}`, { apiKey: tenant.apiKey });
-    expect(response.body.delivery_stats.last_delivery).toMatchObject({ id: sent.body.delivery_id, status: "succeeded", status_code: 204 });
+    expect(response.body.delivery_stats.last_delivery).toBeNull();
     expect(response.body.delivery_stats.last_24h.succeeded).toBe(0);
+    expect(response.body.delivery_stats.last_24h.success_rate).toBeNull();
   });
 
   it("counts nothing for another organisation", async () => {
