@@ -1,5 +1,4 @@
-import { isIPv4 } from "../ip-address";
-import { ipv6Groups } from "../url-safety";
+import { ipv6Groups, isIPv4 } from "../ip-address";
 
 /**
  * Where a request came from. The web server (web/server.ts) writes the TCP
