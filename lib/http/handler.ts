@@ -7,7 +7,7 @@ import { isDatabaseUnavailable } from "../database-errors";
 import { logger } from "../log";
 import { parseJsonStrict } from "./json-body";
 import { type RateLimit, RateLimiter } from "./rate-limit";
-import { clientAddress } from "./client-address";
+import { clientAddress, requestedHost } from "./client-address";
 import { checkJsonContentType, unsupportedContentCoding } from "./content-type";
 import { ApiError, type FieldError, problemOf, problems } from "./problem";
 import { readQueryParameters } from "./query-parameters";
@@ -177,7 +177,7 @@ function assertSameOrigin(request: Request): void {
   const fetchSite = request.headers.get("sec-fetch-site");
   if (fetchSite && fetchSite !== "same-origin") throw problems.forbidden("Cross-site requests cannot change anything");
   const origin = request.headers.get("origin");
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const host = requestedHost(request.headers);
   if (!origin || !host || originHost(origin) !== host) {
     throw problems.forbidden("Portal changes must come from the portal itself (missing or foreign Origin header)");
   }
