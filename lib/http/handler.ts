@@ -11,6 +11,7 @@ import { clientAddress, requestedHost } from "./client-address";
 import { checkJsonContentType, unsupportedContentCoding } from "./content-type";
 import { ApiError, type FieldError, problemOf, problems } from "./problem";
 import { readQueryParameters } from "./query-parameters";
+import { repeatedHeaderDetail, repeatedHeaderIn } from "./repeated-headers";
 import { requestIdOf } from "./request-id";
 import { ClientDisconnectedError, readRequestBody, RequestBodyTooLargeError } from "./request-body";
 
@@ -251,6 +252,10 @@ export function handle<TParams, TQuery, TBody, TResult>(
     const now = currentTime();
     const log = logger.child({ requestId, operation: operation.id });
     try {
+      // The web server (web/server.ts) rejects these before Next.js drops the copies; this catches joined copies elsewhere.
+      const repeated = repeatedHeaderIn(request.headers);
+      if (repeated) throw problems.badRequest(repeatedHeaderDetail(repeated));
+
       const principal = operation.scope === null ? (undefined as unknown as Principal) : await authenticate(request, operation, requestId, now);
       if (operation.adminOnly && principal?.role !== "admin") throw problems.forbidden("Only admins can do this: ask an admin of your organisation");
       if (operation.scope !== null && !principal.scopes.has(operation.scope)) {

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { RATE_LIMITS } from "../../lib/http/rate-limit";
+import { pool } from "../../lib/db";
+import { exampleData } from "../../lib/events/examples";
 import { api } from "../support/api";
 import { createTenant, type Tenant } from "../support/fixtures";
 import { startReceiver } from "../support/receiver";
@@ -109,6 +111,22 @@ describe("request errors", () => {
     const unknown = await api("GET", "/v1/webhooks?limt=1&limt=2", { apiKey: tenant.apiKey });
     expect(unknown.status).toBe(400);
     expect(unknown.body.detail).toContain('"limt"');
+  });
+
+  // The Fetch API joins repeated headers into one value with ", ", as these requests carry them.
+  it.each([
+    ["Authorization", () => ({ authorization: `ApiKey ${tenant.apiKey}, ApiKey ${tenant.apiKey}`, "content-type": "application/json" })],
+    ["Content-Type", () => ({ authorization: `ApiKey ${tenant.apiKey}`, "content-type": "application/json, text/plain" })],
+    ["Idempotency-Key", () => ({ authorization: `ApiKey ${tenant.apiKey}`, "content-type": "application/json", "idempotency-key": "order-1, order-2" })],
+  ])("rejects a repeated %s header with 400", async (header, headers) => {
+    const event = { type: "finding.created", subject: "fnd_repeated_header", data: { ...exampleData("finding.created"), finding_id: "fnd_repeated_header" } };
+    const response = await api("POST", "/v1/events", { rawBody: JSON.stringify(event), headers: headers() });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.body.type).toMatch(/bad-request$/);
+    expect(response.body.detail).toBe(`The header "${header}" appears more than once: send it once`);
+    const stored = await pool().query(`SELECT id FROM events WHERE organization_id = $1 AND subject = 'fnd_repeated_header'`, [tenant.organizationId]);
+    expect(stored.rows).toEqual([]);
   });
 
   it("rejects a cursor that no page returned", async () => {
