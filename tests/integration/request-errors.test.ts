@@ -129,6 +129,24 @@ describe("request errors", () => {
     expect(stored.rows).toEqual([]);
   });
 
+  it("echoes a plain X-Request-Id", async () => {
+    const response = await api("GET", "/v1/webhooks", { apiKey: tenant.apiKey, headers: { "x-request-id": "trace-4bf92f3577b34da6" } });
+    expect(response.headers.get("x-request-id")).toBe("trace-4bf92f3577b34da6");
+  });
+
+  it.each([["the API key"], ["AKIAIOSFODNN7EXAMPLE"], ["eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.abcdefgh"]])("does not echo %s as X-Request-Id", async (value) => {
+    const id = value === "the API key" ? tenant.apiKey : value;
+    const answered = await api("GET", "/v1/webhooks", { apiKey: tenant.apiKey, headers: { "x-request-id": id } });
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+    const rejected = await api("GET", "/v1/webhooks?limit=1&limit=2", { apiKey: tenant.apiKey, headers: { "x-request-id": id } });
+    expect(rejected.status).toBe(400);
+    expect(rejected.headers.get("x-request-id")).not.toBe(id);
+    expect(rejected.body.request_id).toBe(rejected.headers.get("x-request-id"));
+    expect(rejected.text).not.toContain(id);
+  });
+
   it("rejects a cursor that no page returned", async () => {
     const response = await api("GET", "/v1/webhooks?cursor=' OR 1=1 --", { apiKey: tenant.apiKey });
     expect(response.status).toBe(422);
