@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AUDIT_ACTION_NAMES } from "../audit-log/actions";
 import { currentTime } from "../clock";
 import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
-import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition } from "../events/schemas";
+import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition, isTestFindingId, TEST_FINDING_ID_MESSAGE } from "../events/schemas";
 import { occurredAtProblem } from "../events/occurred-at";
 import { utcTime } from "../events/utc-time";
 import { isId } from "../ids";
@@ -171,6 +171,7 @@ const eventSubject = z
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9._:-]+$/, "Use letters, digits, '.', '_', ':' or '-'")
+  .refine((subject) => !isTestFindingId(subject), TEST_FINDING_ID_MESSAGE)
   .nullable()
   .optional()
   .describe("Id of the finding or asset the event is about; defaults to data.finding_id or data.asset_id. Events with the same subject reach each webhook in order");
