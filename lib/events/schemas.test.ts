@@ -103,3 +103,16 @@ describe("findingId", () => {
     expect(findingId.safeParse(id).success).toBe(false);
   });
 });
+
+describe("secret.verified_live commit", () => {
+  const data = (commit: string) => ({ ...exampleData("secret.verified_live"), location: { ...(exampleData("secret.verified_live").location as object), commit } });
+
+  it.each(["abc", "ABCDEF1", "g".repeat(7), "a".repeat(65)])("says how %s should look", (commit) => {
+    const result = eventDefinition("secret.verified_live")!.data.safeParse(data(commit));
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual(["Expected a commit id of 7 to 64 lower-case hex digits"]);
+  });
+
+  it("accepts a short commit id", () => {
+    expect(eventDefinition("secret.verified_live")!.data.safeParse(data("0a1b2c3")).success).toBe(true);
+  });
+});

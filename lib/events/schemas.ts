@@ -107,7 +107,7 @@ const secretVerifiedLive = z.strictObject({
       name: text(500, 'Repository, URL or image name, for example "github.com/acme/payments"'),
       path: text(1000, "File path inside it, if any").optional(),
       line: z.number().int().min(1).optional().describe("Line number in that file, if any"),
-      commit: z.string().regex(/^[0-9a-f]{7,64}$/, "Expected a hexadecimal commit id").optional().describe("Commit that introduced it, if any"),
+      commit: z.string().regex(/^[0-9a-f]{7,64}$/, "Expected a commit id of 7 to 64 lower-case hex digits").optional().describe("Commit that introduced it, if any"),
     })
     .describe("Where the credential was found; never the credential itself"),
   secret_fingerprint: z

@@ -5,11 +5,12 @@ import { sessionPrincipal } from "../auth/session-auth";
 import { currentTime } from "../clock";
 import { isDatabaseUnavailable } from "../database-errors";
 import { logger } from "../log";
+import { fieldErrors } from "./field-errors";
 import { parseJsonStrict } from "./json-body";
 import { type RateLimit, RateLimiter } from "./rate-limit";
 import { clientAddress, requestedHost } from "./client-address";
 import { checkJsonContentType, unsupportedContentCoding } from "./content-type";
-import { ApiError, type FieldError, problemOf, problems } from "./problem";
+import { ApiError, problemOf, problems } from "./problem";
 import { readQueryParameters } from "./query-parameters";
 import { repeatedHeaderDetail, repeatedHeaderIn } from "./repeated-headers";
 import { requestIdOf } from "./request-id";
@@ -67,16 +68,6 @@ export interface HandlerContext<TParams, TQuery, TBody> {
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
-
-function fieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
-  const pathOf = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join("/");
-  return error.issues.flatMap((issue) =>
-    // One entry per unknown field, named by its own path, so a script can point at each.
-    issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ field: pathOf([...issue.path, key]), message: `Unknown field "${key}": remove it or check its spelling` }))
-      : [{ field: pathOf(issue.path), message: issue.message }],
-  );
-}
 
 /** Reads the body and raises a 413 past the limit. A client that disconnects meanwhile raises ClientDisconnectedError. */
 async function readBodyBytes(request: Request, limit: number): Promise<Uint8Array> {

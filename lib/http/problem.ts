@@ -124,6 +124,12 @@ export function problemOf(error: ApiError, requestId: string): Problem {
   };
 }
 
+/** Joins words as a sentence lists alternatives: "GET", "GET or POST", "GET, HEAD or POST". */
+function listWithOr(words: string[]): string {
+  if (words.length <= 2) return words.join(" or ");
+  return `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
+}
+
 export const problems = {
   unauthorized: (detail: string) => new ApiError({ status: 401, type: "unauthorized", title: "Authentication required", detail }),
   forbidden: (detail: string) => new ApiError({ status: 403, type: "forbidden", title: "Not allowed", detail }),
@@ -220,12 +226,13 @@ export const problems = {
         "Publish events with an Idempotency-Key so that a retry cannot store an event twice",
       retryAfterSeconds,
     }),
+  // The detail lists the same methods as the Allow header.
   methodNotAllowed: (allowed: string[]) =>
     new ApiError({
       status: 405,
       type: "method-not-allowed",
       title: "Method not allowed",
-      detail: `Use ${allowed.join(" or ")} on this path`,
+      detail: `Use ${listWithOr(allowed)} on this path`,
       headers: { allow: allowed.join(", ") },
     }),
 };

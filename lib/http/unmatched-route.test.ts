@@ -41,7 +41,7 @@ describe("unmatchedRouteResponse", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     const body = await response.json();
     expect(body.type).toMatch(/method-not-allowed$/);
-    expect(body.detail).toBe("Use GET or POST on this path");
+    expect(body.detail).toBe("Use GET, HEAD, OPTIONS or POST on this path");
   });
 
   it("rejects HEAD on rotate with a 405", async () => {
@@ -87,6 +87,19 @@ describe("forbiddenMethodResponse", () => {
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
     expect(await response.text()).toBe("Method not allowed\n");
+  });
+
+  it("lists in the detail the methods that Allow lists", async () => {
+    const response = forbiddenMethodResponse("/v1/webhooks", null);
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS, POST");
+    expect((await response.json()).detail).toBe("Use GET, HEAD, OPTIONS or POST on this path");
+  });
+
+  it("lists the methods of rotate, which has no HEAD", async () => {
+    const response = forbiddenMethodResponse("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK/rotate", null);
+    expect(response.headers.get("allow")).toBe("GET, OPTIONS, POST");
+    expect((await response.json()).detail).toBe("Use GET, OPTIONS or POST on this path");
   });
 });
 

@@ -82,8 +82,7 @@ export function unmatchedRouteResponse(method: string, pathname: string, request
   const allow = methods.join(", ");
   if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow, "x-request-id": requestId } });
   if (!methods.includes(method)) {
-    const usable = methods.filter((item) => item !== "OPTIONS" && item !== "HEAD");
-    return problemResponse(problems.methodNotAllowed(usable), requestId, { allow });
+    return problemResponse(problems.methodNotAllowed(methods), requestId);
   }
   return null;
 }

@@ -147,6 +147,29 @@ describe("request errors", () => {
     expect(rejected.text).not.toContain(id);
   });
 
+  it("reports only the type error of a string sent as events", async () => {
+    const response = await send("POST", "/v1/webhooks", JSON.stringify({ url: "https://siem.example.com/hooks/two", events: "finding.created" }));
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([{ field: "events", message: "Invalid input: expected array, received string" }]);
+  });
+
+  it.each([["POST", "/v1/webhooks"], ["PATCH", "/v1/webhooks/{id}"]])("reports only the deployment maximum of daily_cap in %s", async (method, path) => {
+    const body = `{"url": "https://siem.example.com/hooks/three", "events": ["finding.created"], "daily_cap": 99999999999999999999}`;
+    const response = await send(method, path.replace("{id}", webhookId), body);
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([
+      { field: "daily_cap", message: "The daily cap can be at most 1,000,000 deliveries on this deployment (WVK_MAX_DAILY_CAP)" },
+    ]);
+  });
+
+  it("says how long a commit id is", async () => {
+    const data = exampleData("secret.verified_live");
+    const location = { ...(data.location as Record<string, unknown>), commit: "abc" };
+    const response = await send("POST", "/v1/events", JSON.stringify({ type: "secret.verified_live", data: { ...data, location } }));
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([{ field: "data/location/commit", message: "Expected a commit id of 7 to 64 lower-case hex digits" }]);
+  });
+
   it("rejects a cursor that no page returned", async () => {
     const response = await api("GET", "/v1/webhooks?cursor=' OR 1=1 --", { apiKey: tenant.apiKey });
     expect(response.status).toBe(422);
