@@ -94,3 +94,13 @@ test("the API still reads each of those headers sent once", async () => {
   const answer = await sendRaw("GET", "/v1/webhooks", [["Authorization", `ApiKey ${state.apiKey}`]]);
   expect(answer.status).toBe(200);
 });
+
+test("the API does not echo an API key sent as X-Request-Id", async () => {
+  const state = e2eState();
+  const answer = await sendRaw("GET", "/v1/webhooks", [
+    ["Authorization", `ApiKey ${state.apiKey}`],
+    ["X-Request-Id", state.apiKey],
+  ]);
+  expect(answer.status).toBe(200);
+  expect(answer.headers["x-request-id"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+});
