@@ -54,7 +54,9 @@ test("TRACE is a 405, never a server error", async ({ request }) => {
   expect(api.status()).toBe(405);
   expect(api.headers()["content-type"]).toBe("application/problem+json");
   expect(api.headers()["allow"]).toBe("GET, HEAD, OPTIONS, POST");
-  expect((await api.json()).type).toMatch(/method-not-allowed$/);
+  const problem = await api.json();
+  expect(problem.type).toMatch(/method-not-allowed$/);
+  expect(problem.detail).toBe("Use GET, HEAD, OPTIONS or POST on this path");
 
   const portal = await request.fetch("/login", { method: "TRACE" });
   expect(portal.status()).toBe(405);

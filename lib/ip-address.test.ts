@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { isIPv4, isIPv6 } from "./ip-address";
+import { embeddedIpv4Addresses, isIPv4, isIPv6 } from "./ip-address";
 
 describe("isIPv4", () => {
   it.each(["0.0.0.0", "127.0.0.1", "255.255.255.255", "10.20.30.40"])("accepts %s", (text) => {
@@ -45,4 +45,43 @@ describe("agreement with node:net", () => {
   it("matches net.isIPv6 on address-like strings", () => {
     fc.assert(fc.property(fc.oneof(addressLike, realIpv6, realIpv4), (text) => isIPv6(text) === net.isIPv6(text)), { numRuns: 5000 });
   });
+});
+
+describe("embeddedIpv4Addresses", () => {
+  it.each([
+    ["::ffff:169.254.169.254", "IPv4-mapped"],
+    ["::ffff:a9fe:a9fe", "IPv4-mapped"],
+    ["::169.254.169.254", "IPv4-compatible"],
+    ["::a9fe:a9fe", "IPv4-compatible"],
+    ["::ffff:0:169.254.169.254", "IPv4-translated"],
+    ["::ffff:0:a9fe:a9fe", "IPv4-translated"],
+    ["64:ff9b::169.254.169.254", "NAT64"],
+    ["64:ff9b::a9fe:a9fe", "NAT64"],
+    ["2002:a9fe:a9fe::", "6to4"],
+    ["2002:a9fe:a9fe:1::1", "6to4"],
+    // Teredo with server 65.54.227.120 and client 169.254.169.254, whose bits are stored inverted (0x5601 = ~0xa9fe).
+    ["2001:0:4136:e378:8000:63bf:5601:5601", "Teredo"],
+    ["2001::5601:5601", "Teredo"],
+  ])("finds 169.254.169.254 in %s", (address, form) => {
+    expect(embeddedIpv4Addresses(address)).toEqual([{ form, ipv4: "169.254.169.254" }]);
+  });
+
+  // Local-use NAT64 prefixes of /48, /56, /64 and /96 place the IPv4 address differently (RFC 6052 section 2.2).
+  it.each([
+    ["64:ff9b:1:a9fe:a9:fe00::", "/48"],
+    ["64:ff9b:1:a9:fe:a9fe::", "/56"],
+    ["64:ff9b:1:0:a9:fea9:fe00:0", "/64"],
+    ["64:ff9b:1::a9fe:a9fe", "/96"],
+  ])("finds 169.254.169.254 in the local-use NAT64 address %s (%s)", (address) => {
+    const found = embeddedIpv4Addresses(address);
+    expect(found.map((entry) => entry.form)).toEqual(found.map(() => "local-use NAT64"));
+    expect(found.map((entry) => entry.ipv4)).toContain("169.254.169.254");
+  });
+
+  it.each(["::", "::1", "2606:4700::1111", "fe80::1", "2001:db8::1", "fd00:ec2::254", "not an address", "169.254.169.254", "fe80::1%eth0"])(
+    "finds nothing in %s",
+    (address) => {
+      expect(embeddedIpv4Addresses(address)).toEqual([]);
+    },
+  );
 });

@@ -1,8 +1,9 @@
 /**
- * Recognises IP address literals without node:net, so the destination rules of
- * lib/url-safety.ts run unchanged in the browser. Both functions are meant to
- * return what Node.js's `net.isIPv4` and `net.isIPv6` return, and
- * lib/ip-address.test.ts compares them on thousands of generated strings.
+ * Recognises and takes apart IP address literals without node:net, so the
+ * destination rules of lib/url-safety.ts run unchanged in the browser.
+ * `isIPv4` and `isIPv6` are meant to return what Node.js's `net.isIPv4` and
+ * `net.isIPv6` return, and lib/ip-address.test.ts compares them on thousands
+ * of generated strings.
  */
 const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
@@ -42,4 +43,99 @@ export function isIPv6(text: string): boolean {
   }
   if (!groups.every((group) => HEX_GROUP.test(group))) return false;
   return compressed ? groupCount <= 7 : groupCount === 8;
+}
+
+/** Converts a dotted-decimal IPv4 address to its 32-bit value. */
+export function ipv4ToNumber(address: string): number {
+  return address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
+}
+
+/** Expands an IPv6 address (without brackets or zone) to its eight 16-bit groups, or returns null. */
+export function ipv6Groups(address: string): number[] | null {
+  if (!isIPv6(address) || address.includes("%")) return null;
+  let text = address.toLowerCase();
+  // A dotted IPv4 tail (::ffff:127.0.0.1) is rewritten as the two groups it stands for.
+  const lastColon = text.lastIndexOf(":");
+  const tail = text.slice(lastColon + 1);
+  if (isIPv4(tail)) {
+    const value = ipv4ToNumber(tail);
+    text = `${text.slice(0, lastColon + 1)}${Math.floor(value / 65536).toString(16)}:${(value % 65536).toString(16)}`;
+  }
+  const parse = (part: string) => (part === "" ? [] : part.split(":").map((group) => parseInt(group, 16)));
+  const halves = text.split("::");
+  if (halves.length === 1) {
+    const groups = parse(text);
+    return groups.length === 8 ? groups : null;
+  }
+  const head = parse(halves[0]!);
+  const rest = parse(halves[1]!);
+  const missing = 8 - head.length - rest.length;
+  return missing >= 1 ? [...head, ...Array<number>(missing).fill(0), ...rest] : null;
+}
+
+/** An IPv4 address carried inside an IPv6 address, and the name of the form that carries it. */
+export interface EmbeddedIpv4 {
+  form: string;
+  ipv4: string;
+}
+
+function dotted(octets: number[]): string {
+  return octets.join(".");
+}
+
+// The last 32 bits as an IPv4 address, where most forms put it.
+function lastFourOctets(groups: number[]): string {
+  const high = groups[6]!;
+  const low = groups[7]!;
+  return dotted([high >> 8, high & 255, low >> 8, low & 255]);
+}
+
+/**
+ * Lists the IPv4 addresses an IPv6 address carries, in every form that routes
+ * or translates to that IPv4 address:
+ *
+ * - IPv4-mapped `::ffff:a.b.c.d` and IPv4-compatible `::a.b.c.d` (RFC 4291;
+ *   `::` and `::1` are the unspecified and loopback addresses, not this form);
+ * - IPv4-translated `::ffff:0:a.b.c.d` (RFC 2765);
+ * - NAT64 `64:ff9b::a.b.c.d` (RFC 6052), and the local-use prefix
+ *   `64:ff9b:1::/48` (RFC 8215). A network may use any prefix of 48 bits or
+ *   more inside the local-use one, so the address found at each position that
+ *   RFC 6052 defines for /48, /56, /64 and /96 is listed;
+ * - 6to4 `2002:aabb:ccdd::/48` (RFC 3056), which carries a.b.c.d after 2002;
+ * - Teredo `2001:0::/32` (RFC 4380), whose client address is the last 32 bits
+ *   with every bit inverted.
+ *
+ * Returns an empty list for an address in none of these forms, or for text
+ * that is not an IPv6 address.
+ */
+export function embeddedIpv4Addresses(address: string): EmbeddedIpv4[] {
+  const groups = ipv6Groups(address);
+  if (!groups) return [];
+  const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [number, number, number, number, number, number, number, number];
+  const zeroTo3 = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0;
+
+  if (zeroTo3 && g4 === 0 && g5 === 0xffff) return [{ form: "IPv4-mapped", ipv4: lastFourOctets(groups) }];
+  if (zeroTo3 && g4 === 0 && g5 === 0) {
+    const unspecifiedOrLoopback = g6 === 0 && (g7 === 0 || g7 === 1);
+    return unspecifiedOrLoopback ? [] : [{ form: "IPv4-compatible", ipv4: lastFourOctets(groups) }];
+  }
+  if (zeroTo3 && g4 === 0xffff && g5 === 0) return [{ form: "IPv4-translated", ipv4: lastFourOctets(groups) }];
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) {
+    return [{ form: "NAT64", ipv4: lastFourOctets(groups) }];
+  }
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) {
+    // RFC 6052 section 2.2: bits 64 to 71 are always zero, so the address skips that octet.
+    const candidates = [
+      dotted([g3 >> 8, g3 & 255, g4 & 255, g5 >> 8]),
+      dotted([g3 & 255, g4 & 255, g5 >> 8, g5 & 255]),
+      dotted([g4 & 255, g5 >> 8, g5 & 255, g6 >> 8]),
+      lastFourOctets(groups),
+    ];
+    return [...new Set(candidates)].map((ipv4) => ({ form: "local-use NAT64", ipv4 }));
+  }
+  if (g0 === 0x2002) return [{ form: "6to4", ipv4: dotted([g1 >> 8, g1 & 255, g2 >> 8, g2 & 255]) }];
+  if (g0 === 0x2001 && g1 === 0) {
+    return [{ form: "Teredo", ipv4: dotted([(g6 ^ 0xffff) >> 8, (g6 ^ 0xffff) & 255, (g7 ^ 0xffff) >> 8, (g7 ^ 0xffff) & 255]) }];
+  }
+  return [];
 }

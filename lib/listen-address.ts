@@ -1,5 +1,4 @@
-import { isIPv4, isIPv6 } from "./ip-address";
-import { ipv6Groups } from "./url-safety";
+import { ipv6Groups, isIPv4, isIPv6 } from "./ip-address";
 
 /**
  * Rules for the listen address of the portal and REST API. `npm start`,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { blockedRange, checkDestinationUrl, hostnameProblem, ipv6Groups } from "./url-safety";
+import { ipv6Groups } from "./ip-address";
+import { blockedRange, checkDestinationUrl, hostnameProblem, metadataRange } from "./url-safety";
 
 const strict = { allowPrivate: false };
 
@@ -180,6 +181,40 @@ describe("checkDestinationUrl", () => {
     expect(checkDestinationUrl(input, { allowPrivate: true })).toMatchObject({ ok: false, problem: "blocked_destination" });
   });
 
+  // Every IPv6 form that carries 169.254.169.254: each reaches the metadata service through a translator or tunnel.
+  const METADATA_IN_IPV6 = [
+    "::ffff:169.254.169.254",
+    "::169.254.169.254",
+    "::a9fe:a9fe",
+    "::ffff:0:169.254.169.254",
+    "::ffff:0:a9fe:a9fe",
+    "64:ff9b::a9fe:a9fe",
+    "64:ff9b:1:a9fe:a9:fe00::",
+    "64:ff9b:1:a9:fe:a9fe::",
+    "64:ff9b:1:0:a9:fea9:fe00:0",
+    "64:ff9b:1::a9fe:a9fe",
+    "2002:a9fe:a9fe::",
+    "2002:a9fe:a9fe:1::1",
+    "2001:0:4136:e378:8000:63bf:5601:5601",
+  ];
+
+  it.each(METADATA_IN_IPV6)("refuses [%s] in the development policy", (address) => {
+    const check = checkDestinationUrl(`http://[${address}]/latest/meta-data/`, { allowPrivate: true });
+    expect(check).toMatchObject({ ok: false, problem: "blocked_destination" });
+    expect(check.ok ? "" : check.message).toMatch(/even for development: it is an? .+ form of a link-local address/);
+  });
+
+  it.each(METADATA_IN_IPV6)("refuses [%s] in the strict policy", (address) => {
+    expect(checkDestinationUrl(`https://[${address}]/latest/meta-data/`, strict)).toMatchObject({ ok: false, problem: "blocked_destination" });
+  });
+
+  it.each(["::ffff:10.0.0.1", "::ffff:0:7f00:1", "64:ff9b::a00:1", "2002:c0a8:101::", "2001:0:4136:e378:8000:63bf:80ff:fffe", "2002:808:808::"])(
+    "allows [%s], which carries no link-local address, in the development policy",
+    (address) => {
+      expect(checkDestinationUrl(`http://[${address}]/hook`, { allowPrivate: true })).toMatchObject({ ok: true });
+    },
+  );
+
   it("still refuses credentials and other schemes in the development policy", () => {
     expect(checkDestinationUrl("http://u:p@127.0.0.1/", { allowPrivate: true })).toMatchObject({ ok: false, problem: "credentials_in_url" });
     expect(checkDestinationUrl("file:///etc/passwd", { allowPrivate: true })).toMatchObject({ ok: false, problem: "scheme_not_allowed" });
@@ -196,13 +231,45 @@ describe("blockedRange", () => {
     ["100.64.0.1", /carrier-grade NAT/],
     ["::ffff:10.0.0.1", /IPv4-mapped/],
     ["64:ff9b::a9fe:a9fe", /NAT64/],
-    ["2002:7f00:1::", /6to4/],
+    ["2002:7f00:1::", /6to4 form of a loopback/],
+    ["2002:808:808::", /6to4 address/],
+    ["::a00:1", /IPv4-compatible form of a private/],
+    ["::808:808", /IPv4-compatible IPv6 address/],
+    ["::ffff:0:a00:1", /IPv4-translated form of a private/],
+    ["64:ff9b:1::a00:1", /local-use NAT64 form of/],
+    ["2001:0:4136:e378:8000:63bf:f5ff:fffe", /Teredo form of a private/],
+    ["2001:0:4136:e378:8000:63bf:f7f7:f7f7", /Teredo/],
     ["2001:db8::1", /documentation/],
     ["ff02::1", /multicast/],
     ["fec0::1", /site-local/],
   ])("blocks %s", (address, reason) => {
     expect(blockedRange(address)).toMatch(reason);
   });
+});
+
+describe("metadataRange", () => {
+  it.each([
+    ["169.254.169.254", /link-local/],
+    ["fe80::1", /link-local/],
+    ["fe80::1%eth0", /link-local/],
+    ["fd00:ec2::254", /cloud metadata service/],
+    ["::ffff:a9fe:a9fe", /IPv4-mapped form of a link-local/],
+    ["::a9fe:a9fe", /IPv4-compatible form of a link-local/],
+    ["::ffff:0:a9fe:a9fe", /IPv4-translated form of a link-local/],
+    ["64:ff9b::a9fe:a9fe", /NAT64 form of a link-local/],
+    ["64:ff9b:1:a9fe:a9:fe00::", /local-use NAT64 form of a link-local/],
+    ["2002:a9fe:a9fe::", /6to4 form of a link-local/],
+    ["2001:0:4136:e378:8000:63bf:5601:5601", /Teredo form of a link-local/],
+  ])("blocks %s", (address, reason) => {
+    expect(metadataRange(address)).toMatch(reason);
+  });
+
+  it.each(["127.0.0.1", "10.0.0.1", "::1", "fd00::1", "::ffff:127.0.0.1", "2002:7f00:1::", "64:ff9b::a00:1", "example.com"])(
+    "lets %s through",
+    (address) => {
+      expect(metadataRange(address)).toBeNull();
+    },
+  );
 });
 
 describe("ipv6Groups", () => {

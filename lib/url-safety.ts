@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from "./ip-address";
+import { embeddedIpv4Addresses, ipv4ToNumber, ipv6Groups, isIPv4, isIPv6 } from "./ip-address";
 
 /**
  * Destination rules for webhook URLs, applied when a URL is registered and
@@ -142,15 +142,22 @@ const IPV6_METADATA_SERVICE = [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254];
  * Describes an address that stays blocked when WVK_ALLOW_PRIVATE_DESTINATIONS
  * allows private ones: link-local ranges, which hold cloud metadata services
  * (169.254.169.254 serves instance credentials), in any spelling, and the EC2
- * IPv6 metadata address. A development machine in the cloud must not let key
- * holders read its instance credentials. Returns null for any other address.
+ * IPv6 metadata address. An IPv6 address that carries a link-local IPv4
+ * address (embeddedIpv4Addresses lists the forms) is blocked too. A
+ * development machine in the cloud must not let key holders read its instance
+ * credentials. Returns null for any other address, and for text that is not an
+ * IP address.
  */
 export function metadataRange(address: string): string | null {
-  const range = blockedRange(address);
-  if (range?.includes("link-local")) return range;
-  const groups = isIPv6(address) ? ipv6Groups(address) : null;
-  if (groups && groups.every((group, index) => group === IPV6_METADATA_SERVICE[index])) return "a cloud metadata service address";
-  return null;
+  if (isIPv4(address)) return inIpv4Range(address, LINK_LOCAL_IPV4) ? LINK_LOCAL_IPV4.label : null;
+  if (!isIPv6(address)) return null;
+  // A zone (fe80::1%eth0) only picks the interface, so the address without it is judged.
+  const bare = address.split("%", 1)[0]!;
+  const groups = ipv6Groups(bare);
+  if (!groups) return "not a valid IPv6 address";
+  if ((groups[0]! & 0xffc0) === 0xfe80) return "a link-local address";
+  if (groups.every((group, index) => group === IPV6_METADATA_SERVICE[index])) return "a cloud metadata service address";
+  return embeddedIpv4Problem(bare, (ipv4) => (inIpv4Range(ipv4, LINK_LOCAL_IPV4) ? LINK_LOCAL_IPV4.label : null));
 }
 
 /** Explains why a parsed hostname (an IP literal or a DNS name) is not an allowed destination, or returns null. */
@@ -176,14 +183,12 @@ interface Ipv4Range {
   label: string;
 }
 
-function ipv4ToNumber(address: string): number {
-  return address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
-}
-
 function v4(cidr: string, label: string): Ipv4Range {
   const [base, bits] = cidr.split("/") as [string, string];
   return { base: ipv4ToNumber(base), bits: Number(bits), label };
 }
+
+const LINK_LOCAL_IPV4 = v4("169.254.0.0/16", "a link-local address, which includes cloud metadata services");
 
 // Every IPv4 range that is not publicly routable unicast (IANA special-purpose registry).
 const BLOCKED_IPV4: Ipv4Range[] = [
@@ -191,7 +196,7 @@ const BLOCKED_IPV4: Ipv4Range[] = [
   v4("10.0.0.0/8", "a private address (RFC 1918)"),
   v4("100.64.0.0/10", "a carrier-grade NAT address (RFC 6598)"),
   v4("127.0.0.0/8", "a loopback address"),
-  v4("169.254.0.0/16", "a link-local address, which includes cloud metadata services"),
+  LINK_LOCAL_IPV4,
   v4("172.16.0.0/12", "a private address (RFC 1918)"),
   v4("192.0.0.0/24", "an IETF protocol assignment"),
   v4("192.0.2.0/24", "a documentation address"),
@@ -204,47 +209,34 @@ const BLOCKED_IPV4: Ipv4Range[] = [
   v4("240.0.0.0/4", "a reserved address"),
 ];
 
-function blockedIpv4Range(address: string): string | null {
+function inIpv4Range(address: string, range: Ipv4Range): boolean {
   const value = ipv4ToNumber(address);
-  for (const range of BLOCKED_IPV4) {
-    const size = 2 ** (32 - range.bits);
-    if (value >= range.base && value < range.base + size) return range.label;
+  return value >= range.base && value < range.base + 2 ** (32 - range.bits);
+}
+
+function blockedIpv4Range(address: string): string | null {
+  return BLOCKED_IPV4.find((range) => inIpv4Range(address, range))?.label ?? null;
+}
+
+/**
+ * Judges every IPv4 address that an IPv6 address carries (lib/ip-address.ts,
+ * embeddedIpv4Addresses) with `judge`, and describes the first one it blocks,
+ * or returns null. Traffic to such an IPv6 address can reach the IPv4 address
+ * through a translator or tunnel, so it must not pass where the IPv4 address would not.
+ */
+function embeddedIpv4Problem(address: string, judge: (ipv4: string) => string | null): string | null {
+  for (const { form, ipv4 } of embeddedIpv4Addresses(address)) {
+    const range = judge(ipv4);
+    if (range) return `${form.startsWith("IPv4") ? "an" : "a"} ${form} form of ${range}`;
   }
   return null;
-}
-
-/** Expands an IPv6 address (without brackets or zone) to its eight 16-bit groups. */
-export function ipv6Groups(address: string): number[] | null {
-  if (!isIPv6(address) || address.includes("%")) return null;
-  let text = address.toLowerCase();
-  // A dotted IPv4 tail (::ffff:127.0.0.1) is rewritten as the two groups it stands for.
-  const lastColon = text.lastIndexOf(":");
-  const tail = text.slice(lastColon + 1);
-  if (isIPv4(tail)) {
-    const value = ipv4ToNumber(tail);
-    text = `${text.slice(0, lastColon + 1)}${Math.floor(value / 65536).toString(16)}:${(value % 65536).toString(16)}`;
-  }
-  const parse = (part: string) => (part === "" ? [] : part.split(":").map((group) => parseInt(group, 16)));
-  const halves = text.split("::");
-  if (halves.length === 1) {
-    const groups = parse(text);
-    return groups.length === 8 ? groups : null;
-  }
-  const head = parse(halves[0]!);
-  const rest = parse(halves[1]!);
-  const missing = 8 - head.length - rest.length;
-  return missing >= 1 ? [...head, ...Array<number>(missing).fill(0), ...rest] : null;
-}
-
-function embeddedIpv4(groups: number[]): string {
-  const high = groups[6]!;
-  const low = groups[7]!;
-  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
 }
 
 function blockedIpv6Range(address: string): string | null {
   const groups = ipv6Groups(address);
   if (!groups) return "not a valid IPv6 address";
+  const embedded = embeddedIpv4Problem(address, blockedIpv4Range);
+  if (embedded) return embedded;
   const [g0, g1, g2, g3, g4, g5] = groups as [number, number, number, number, number, number, number, number];
   const zeroTo4 = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
   if (zeroTo4 && g5 === 0) {
@@ -252,14 +244,9 @@ function blockedIpv6Range(address: string): string | null {
     if (groups[6] === 0 && groups[7] === 1) return "a loopback address";
     return "an IPv4-compatible IPv6 address, which is deprecated";
   }
-  if (zeroTo4 && g5 === 0xffff) {
-    const mapped = blockedIpv4Range(embeddedIpv4(groups));
-    return mapped ? `an IPv4-mapped form of ${mapped}` : null;
-  }
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) {
-    const translated = blockedIpv4Range(embeddedIpv4(groups));
-    return translated ? `a NAT64 form of ${translated}` : null;
-  }
+  // IPv4-mapped and NAT64 forms of a public IPv4 address reach that address, so they are public too.
+  if (zeroTo4 && g5 === 0xffff) return null;
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return null;
   if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return "a local-use NAT64 address";
   if (g0 === 0x100 && g1 === 0 && g2 === 0 && g3 === 0) return "a discard-only address";
   if (g0 === 0x2001 && g1 < 0x200) return "an IETF protocol assignment (Teredo, ORCHID or benchmarking)";

@@ -5,7 +5,8 @@ import { privateDestinationsAllowed } from "../lib/config";
 import { EXIT_CONFIGURATION_ERROR } from "../lib/exit-codes";
 import { PEER_ADDRESS_HEADER, trustedProxies } from "../lib/http/client-address";
 import { requestDeclaresBody } from "../lib/http/request-body";
-import { FETCH_FORBIDDEN_METHODS, forbiddenMethodResponse, requestWithBodyResponse } from "../lib/http/unmatched-route";
+import { repeatedHeaderInRaw } from "../lib/http/repeated-headers";
+import { FETCH_FORBIDDEN_METHODS, forbiddenMethodResponse, repeatedHeaderResponse, requestWithBodyResponse } from "../lib/http/unmatched-route";
 import { describeListenAddress, exposureWarning, listenHostFromEnvironment, listenScope, parseListenHost } from "../lib/listen-address";
 import { logger } from "../lib/log";
 
@@ -16,6 +17,8 @@ import { logger } from "../lib/log";
  * address a client might send under the same header name is overwritten.
  * Requests with a body that no route handler takes get their response here,
  * before any of the body is read (lib/http/unmatched-route.ts, requestWithBodyResponse).
+ * So do requests that repeat a header that must appear once
+ * (lib/http/repeated-headers.ts), which only the raw headers show.
  * It listens on `--hostname`, else on WVK_HOST, else on loopback only
  * (lib/listen-address.ts). SIGTERM or SIGINT stops accepting connections and
  * lets requests in progress finish.
@@ -42,6 +45,15 @@ async function send(response: ServerResponse, answer: Response): Promise<void> {
 
 const server = createServer((request, response) => {
   request.headers[PEER_ADDRESS_HEADER] = request.socket.remoteAddress ?? "";
+  const repeated = repeatedHeaderInRaw(request.rawHeaders);
+  if (repeated) {
+    const { pathname } = new URL(request.url ?? "/", "http://localhost");
+    const requestId = request.headers["x-request-id"];
+    // Any body is left unread, so the connection is closed after the response.
+    response.setHeader("connection", "close");
+    void send(response, repeatedHeaderResponse(pathname, repeated, typeof requestId === "string" ? requestId : null));
+    return;
+  }
   if (FETCH_FORBIDDEN_METHODS.has(request.method ?? "")) {
     const { pathname } = new URL(request.url ?? "/", "http://localhost");
     const requestId = request.headers["x-request-id"];

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { AUDIT_ACTION_NAMES } from "../audit-log/actions";
 import { currentTime } from "../clock";
 import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
-import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition } from "../events/schemas";
+import { EVENT_DEFINITIONS, type EventDefinition, eventDefinition, isTestFindingId, TEST_FINDING_ID_MESSAGE } from "../events/schemas";
 import { occurredAtProblem } from "../events/occurred-at";
 import { utcTime } from "../events/utc-time";
+import { dailyCapLimitProblem } from "../subscriptions/daily-cap-limit";
 import { isId } from "../ids";
 import { SCOPES } from "../auth/principal";
 import { bidiControlMessage, findBidiControl } from "../bidi-controls";
@@ -47,18 +48,34 @@ const webhookDescription = displayText(z.string().trim().max(500)).describe(
   "What receives the events, as shown in the portal. At most 500 characters, without bidirectional formatting characters (U+202A to U+202E, U+2066 to U+2069)",
 );
 
+/**
+ * Builds the schema of a webhook's daily cap. Above the deployment's maximum
+ * the check stops at that message (`continue: false`), so a cap beyond any
+ * limit, even beyond the safe integers, gets one error that names the limit
+ * that applies.
+ */
+function dailyCapField(description: string) {
+  return z
+    .number()
+    .superRefine((value, context) => {
+      const problem = dailyCapLimitProblem(value);
+      if (problem) context.addIssue({ code: "custom", message: problem, continue: false });
+    })
+    .int()
+    .min(1)
+    .max(1_000_000_000)
+    .optional()
+    .describe(description);
+}
+
 export const createWebhookBody = z.strictObject({
   url: z.string().max(2048).describe("HTTPS endpoint that receives the deliveries"),
   events: z.array(eventTypeName).min(1, "List at least one event type").max(SUBSCRIBABLE_EVENT_TYPES.length),
   description: webhookDescription.optional().default(""),
   enabled: z.boolean().optional().default(true),
-  daily_cap: z
-    .number()
-    .int()
-    .min(1)
-    .max(1_000_000_000)
-    .optional()
-    .describe("Deliveries per UTC day before further ones are held (default 50,000; at most the deployment's maximum, 1,000,000 unless configured)"),
+  daily_cap: dailyCapField(
+    "Deliveries per UTC day before further ones are held (default 50,000; at most the deployment's maximum, 1,000,000 unless configured)",
+  ),
 }).meta({ id: "CreateWebhook" });
 
 export const updateWebhookBody = z
@@ -67,13 +84,9 @@ export const updateWebhookBody = z
     events: z.array(eventTypeName).min(1, "List at least one event type").max(SUBSCRIBABLE_EVENT_TYPES.length).optional(),
     description: webhookDescription.optional(),
     enabled: z.boolean().optional(),
-    daily_cap: z
-      .number()
-      .int()
-      .min(1)
-      .max(1_000_000_000)
-      .optional()
-      .describe("Deliveries per UTC day before further ones are held; applies to the current day at once. Accepted even while the webhook has used its cap"),
+    daily_cap: dailyCapField(
+      "Deliveries per UTC day before further ones are held; applies to the current day at once. Accepted even while the webhook has used its cap",
+    ),
   })
   .refine((body) => Object.keys(body).length > 0, "Send at least one field to change")
   .meta({ id: "UpdateWebhook" });
@@ -171,6 +184,7 @@ const eventSubject = z
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9._:-]+$/, "Use letters, digits, '.', '_', ':' or '-'")
+  .refine((subject) => !isTestFindingId(subject), TEST_FINDING_ID_MESSAGE)
   .nullable()
   .optional()
   .describe("Id of the finding or asset the event is about; defaults to data.finding_id or data.asset_id. Events with the same subject reach each webhook in order");

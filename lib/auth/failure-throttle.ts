@@ -1,5 +1,4 @@
-import { isIPv4 } from "../ip-address";
-import { ipv6Groups } from "../url-safety";
+import { ipv6Groups, isIPv4 } from "../ip-address";
 
 /**
  * Slows, then rejects, credential guessing from one source. Each failed API

@@ -5,7 +5,7 @@ import { eventCatalog } from "../api/event-catalog";
 import { testEventData } from "../deliveries/manual-attempts";
 import { EVENT_TYPES, type EventType } from "./catalog";
 import { exampleData, exampleEnvelope } from "./examples";
-import { envelopeSchema, EVENT_DEFINITIONS, eventDefinition } from "./schemas";
+import { envelopeSchema, EVENT_DEFINITIONS, eventDefinition, findingId, TEST_FINDING_ID_PREFIX } from "./schemas";
 
 const types = EVENT_TYPES.map((info) => info.type);
 
@@ -81,5 +81,38 @@ describe("data schemas", () => {
   it("describe what the test delivery really sends", () => {
     const result = data("webhook.test").safeParse(testEventData(new Date("2026-12-01T14:20:00Z")));
     expect(result.error?.issues ?? []).toEqual([]);
+  });
+});
+
+describe("findingId", () => {
+  it.each(["fnd_test_19fd39fb20d0", "fnd_test_1"])("rejects the test id %s", (id) => {
+    const result = findingId.safeParse(id);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual([
+      'Finding ids starting with "fnd_test_" are reserved for test deliveries: use the finding\'s real id',
+    ]);
+  });
+
+  it.each(["fnd_456", "fnd_testing_1", "fnd_test", "fnd_TEST_1"])("accepts %s", (id) => {
+    expect(findingId.safeParse(id).success).toBe(true);
+  });
+
+  it("accepts no id a test delivery sends", () => {
+    const id = testEventData(new Date()).example_finding.id;
+    expect(id.startsWith(TEST_FINDING_ID_PREFIX)).toBe(true);
+    expect(findingId.safeParse(id).success).toBe(false);
+  });
+});
+
+describe("secret.verified_live commit", () => {
+  const data = (commit: string) => ({ ...exampleData("secret.verified_live"), location: { ...(exampleData("secret.verified_live").location as object), commit } });
+
+  it.each(["abc", "ABCDEF1", "g".repeat(7), "a".repeat(65)])("says how %s should look", (commit) => {
+    const result = eventDefinition("secret.verified_live")!.data.safeParse(data(commit));
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual(["Expected a commit id of 7 to 64 lower-case hex digits"]);
+  });
+
+  it("accepts a short commit id", () => {
+    expect(eventDefinition("secret.verified_live")!.data.safeParse(data("0a1b2c3")).success).toBe(true);
   });
 });

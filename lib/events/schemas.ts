@@ -17,11 +17,25 @@ const time = (description: string) => utcTime().describe(`${description} (ISO 86
 const text = (max: number, description: string) => z.string().trim().min(1).max(max).describe(description);
 const portalUrl = z.url({ protocol: /^https$/ }).max(2048).describe("Link to the object in the WASViking portal");
 
+/**
+ * Prefix of the made-up finding ids in test deliveries. Published events
+ * cannot use it, as a finding id or as a subject, so a test delivery's id never
+ * matches a real finding.
+ */
+export const TEST_FINDING_ID_PREFIX = "fnd_test_";
+export const TEST_FINDING_ID_MESSAGE = `Finding ids starting with "${TEST_FINDING_ID_PREFIX}" are reserved for test deliveries: use the finding's real id`;
+
+/** Tells whether an id has the prefix reserved for test deliveries. */
+export function isTestFindingId(id: string): boolean {
+  return id.startsWith(TEST_FINDING_ID_PREFIX);
+}
+
 export const findingId = z
   .string()
   .max(64)
   .regex(/^fnd_[A-Za-z0-9_]+$/, 'Expected a finding id such as "fnd_456"')
-  .describe("Finding id; events about the same finding are delivered in order");
+  .refine((id) => !isTestFindingId(id), TEST_FINDING_ID_MESSAGE)
+  .describe(`Finding id; events about the same finding are delivered in order. Ids starting with "${TEST_FINDING_ID_PREFIX}" are reserved for test deliveries`);
 export const assetId = z
   .string()
   .max(64)
@@ -93,7 +107,7 @@ const secretVerifiedLive = z.strictObject({
       name: text(500, 'Repository, URL or image name, for example "github.com/acme/payments"'),
       path: text(1000, "File path inside it, if any").optional(),
       line: z.number().int().min(1).optional().describe("Line number in that file, if any"),
-      commit: z.string().regex(/^[0-9a-f]{7,64}$/, "Expected a hexadecimal commit id").optional().describe("Commit that introduced it, if any"),
+      commit: z.string().regex(/^[0-9a-f]{7,64}$/, "Expected a commit id of 7 to 64 lower-case hex digits").optional().describe("Commit that introduced it, if any"),
     })
     .describe("Where the credential was found; never the credential itself"),
   secret_fingerprint: z
@@ -167,7 +181,7 @@ const webhookTest = z.strictObject({
   sent_at: time("When the test was requested"),
   example_finding: z
     .strictObject({
-      id: z.string().regex(/^fnd_test_[0-9a-f]+$/).describe('A made-up id starting with "fnd_test_", which never names a real finding'),
+      id: z.string().regex(new RegExp(`^${TEST_FINDING_ID_PREFIX}[0-9a-f]+$`)).describe('A made-up id starting with "fnd_test_", which never names a real finding'),
       title: z.string().describe("Sample text with non-ASCII characters, to check your decoding"),
       severity,
     })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientAddress, PEER_ADDRESS_HEADER, parseTrustedProxies } from "./client-address";
+import { clientAddress, PEER_ADDRESS_HEADER, parseTrustedProxies, requestedHost } from "./client-address";
 
 const NONE = parseTrustedProxies("");
 const PROXIES = parseTrustedProxies("10.0.0.0/8, 2001:db8:aa::/48, 192.0.2.10");
@@ -55,5 +55,42 @@ describe("parseTrustedProxies", () => {
     expect(PROXIES.includes("192.0.2.11")).toBe(false);
     expect(PROXIES.includes("2001:db8:aa:ffff::1")).toBe(true);
     expect(PROXIES.includes("2001:db8:ab::1")).toBe(false);
+  });
+});
+
+describe("requestedHost", () => {
+  const forged = { host: "portal.example.com", "x-forwarded-host": "evil.example.org" };
+
+  it("ignores X-Forwarded-Host from a peer that is not a trusted proxy", () => {
+    expect(requestedHost(headers({ [PEER_ADDRESS_HEADER]: "198.51.100.20", ...forged }), PROXIES)).toBe("portal.example.com");
+    expect(requestedHost(headers({ [PEER_ADDRESS_HEADER]: "10.1.2.3", ...forged }), NONE)).toBe("portal.example.com");
+  });
+
+  it("ignores X-Forwarded-Host when no web server recorded a peer", () => {
+    expect(requestedHost(headers(forged), PROXIES)).toBe("portal.example.com");
+  });
+
+  it("believes X-Forwarded-Host from a trusted proxy", () => {
+    const request = headers({ [PEER_ADDRESS_HEADER]: "10.1.2.3", host: "10.0.0.7:3000", "x-forwarded-host": "portal.example.com" });
+    expect(requestedHost(request, PROXIES)).toBe("portal.example.com");
+  });
+
+  it("believes a trusted proxy that reached an IPv6 socket", () => {
+    const request = headers({ [PEER_ADDRESS_HEADER]: "::ffff:10.1.2.3", host: "10.0.0.7:3000", "x-forwarded-host": "portal.example.com" });
+    expect(requestedHost(request, PROXIES)).toBe("portal.example.com");
+  });
+
+  it("takes the entry the nearest trusted proxy appended", () => {
+    const request = headers({ [PEER_ADDRESS_HEADER]: "10.1.2.3", host: "10.0.0.7:3000", "x-forwarded-host": "evil.example.org, portal.example.com" });
+    expect(requestedHost(request, PROXIES)).toBe("portal.example.com");
+  });
+
+  it("is the Host header when a trusted proxy sends no X-Forwarded-Host", () => {
+    expect(requestedHost(headers({ [PEER_ADDRESS_HEADER]: "10.1.2.3", host: "portal.example.com" }), PROXIES)).toBe("portal.example.com");
+  });
+
+  it("ignores the Forwarded header", () => {
+    const request = headers({ [PEER_ADDRESS_HEADER]: "198.51.100.20", host: "portal.example.com", forwarded: "host=evil.example.org" });
+    expect(requestedHost(request, PROXIES)).toBe("portal.example.com");
   });
 });

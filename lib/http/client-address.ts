@@ -1,5 +1,4 @@
-import { isIPv4 } from "../ip-address";
-import { ipv6Groups } from "../url-safety";
+import { ipv6Groups, isIPv4 } from "../ip-address";
 
 /**
  * Where a request came from. The web server (web/server.ts) writes the TCP
@@ -25,6 +24,22 @@ export function clientAddress(headers: Headers, trusted: TrustedProxies = truste
     address = next;
   }
   return address;
+}
+
+/**
+ * Returns the host and port the client addressed, as a Host header writes
+ * them, for the portal's same-origin check. A reverse proxy passes the Host it
+ * received on in X-Forwarded-Host, which is believed only when the TCP peer is
+ * one of WVK_TRUSTED_PROXIES, as X-Forwarded-For is. Of several entries the
+ * last counts, because the nearest proxy wrote it. Any other client's
+ * X-Forwarded-Host is ignored, and so is the Forwarded header (RFC 7239).
+ */
+export function requestedHost(headers: Headers, trusted: TrustedProxies = trustedProxies()): string | null {
+  const host = headers.get("host");
+  const peer = headers.get(PEER_ADDRESS_HEADER);
+  if (!peer || !trusted.includes(normalize(peer))) return host;
+  const forwarded = (headers.get("x-forwarded-host") ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  return forwarded.at(-1) ?? host;
 }
 
 export interface TrustedProxies {

@@ -5,12 +5,14 @@ import { sessionPrincipal } from "../auth/session-auth";
 import { currentTime } from "../clock";
 import { isDatabaseUnavailable } from "../database-errors";
 import { logger } from "../log";
+import { fieldErrors } from "./field-errors";
 import { parseJsonStrict } from "./json-body";
 import { type RateLimit, RateLimiter } from "./rate-limit";
-import { clientAddress } from "./client-address";
+import { clientAddress, requestedHost } from "./client-address";
 import { checkJsonContentType, unsupportedContentCoding } from "./content-type";
-import { ApiError, type FieldError, problemOf, problems } from "./problem";
+import { ApiError, problemOf, problems } from "./problem";
 import { readQueryParameters } from "./query-parameters";
+import { repeatedHeaderDetail, repeatedHeaderIn } from "./repeated-headers";
 import { requestIdOf } from "./request-id";
 import { ClientDisconnectedError, readRequestBody, RequestBodyTooLargeError } from "./request-body";
 
@@ -66,16 +68,6 @@ export interface HandlerContext<TParams, TQuery, TBody> {
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
-
-function fieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
-  const pathOf = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join("/");
-  return error.issues.flatMap((issue) =>
-    // One entry per unknown field, named by its own path, so a script can point at each.
-    issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ field: pathOf([...issue.path, key]), message: `Unknown field "${key}": remove it or check its spelling` }))
-      : [{ field: pathOf(issue.path), message: issue.message }],
-  );
-}
 
 /** Reads the body and raises a 413 past the limit. A client that disconnects meanwhile raises ClientDisconnectedError. */
 async function readBodyBytes(request: Request, limit: number): Promise<Uint8Array> {
@@ -177,7 +169,7 @@ function assertSameOrigin(request: Request): void {
   const fetchSite = request.headers.get("sec-fetch-site");
   if (fetchSite && fetchSite !== "same-origin") throw problems.forbidden("Cross-site requests cannot change anything");
   const origin = request.headers.get("origin");
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const host = requestedHost(request.headers);
   if (!origin || !host || originHost(origin) !== host) {
     throw problems.forbidden("Portal changes must come from the portal itself (missing or foreign Origin header)");
   }
@@ -251,6 +243,10 @@ export function handle<TParams, TQuery, TBody, TResult>(
     const now = currentTime();
     const log = logger.child({ requestId, operation: operation.id });
     try {
+      // The web server (web/server.ts) rejects these before Next.js drops the copies; this catches joined copies elsewhere.
+      const repeated = repeatedHeaderIn(request.headers);
+      if (repeated) throw problems.badRequest(repeatedHeaderDetail(repeated));
+
       const principal = operation.scope === null ? (undefined as unknown as Principal) : await authenticate(request, operation, requestId, now);
       if (operation.adminOnly && principal?.role !== "admin") throw problems.forbidden("Only admins can do this: ask an admin of your organisation");
       if (operation.scope !== null && !principal.scopes.has(operation.scope)) {

@@ -33,7 +33,8 @@ const PROBLEM_KINDS = [
   {
     slug: "bad-request",
     status: 400,
-    meaning: "A header, the path or the query string is malformed, for example the Idempotency-Key, an invalid percent-encoding or a repeated query parameter.",
+    meaning:
+      "A header, the path or the query string is malformed, for example the Idempotency-Key, a repeated Authorization, Content-Type or Idempotency-Key header, an invalid percent-encoding or a repeated query parameter.",
   },
   { slug: "unauthorized", status: 401, meaning: "No API key, or an invalid or revoked one. The detail never says which." },
   { slug: "forbidden", status: 403, meaning: "The key lacks the scope of the operation, or the operation is portal-only." },
@@ -121,6 +122,12 @@ export function problemOf(error: ApiError, requestId: string): Problem {
     ...(error.errors ? { errors: error.errors.map((entry) => ({ field: hide(entry.field), message: hide(entry.message) })) } : {}),
     ...error.extensions,
   };
+}
+
+/** Joins words as a sentence lists alternatives: "GET", "GET or POST", "GET, HEAD or POST". */
+function listWithOr(words: string[]): string {
+  if (words.length <= 2) return words.join(" or ");
+  return `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
 }
 
 export const problems = {
@@ -219,12 +226,13 @@ export const problems = {
         "Publish events with an Idempotency-Key so that a retry cannot store an event twice",
       retryAfterSeconds,
     }),
+  // The detail lists the same methods as the Allow header.
   methodNotAllowed: (allowed: string[]) =>
     new ApiError({
       status: 405,
       type: "method-not-allowed",
       title: "Method not allowed",
-      detail: `Use ${allowed.join(" or ")} on this path`,
+      detail: `Use ${listWithOr(allowed)} on this path`,
       headers: { allow: allowed.join(", ") },
     }),
 };

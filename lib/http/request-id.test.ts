@@ -11,4 +11,17 @@ describe("requestIdOf", () => {
   it.each([null, "", "<script>alert(1)</script>", "line\nbreak", "x".repeat(65), "id with spaces"])("replaces %j with a new UUID", (header) => {
     expect(requestIdOf(header)).toMatch(UUID);
   });
+
+  // Shapes of real credentials that fit the accepted characters; the values are made up.
+  it.each([
+    "wvk_9F3KQ2XM_AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+    "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    "AKIAIOSFODNN7EXAMPLE",
+    "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.abcdefgh",
+    "glpat-AbCdEfGhIjKlMnOpQrStUv",
+    "xoxb-1234567890-abcdefghij",
+    "sk-AbCdEfGhIjKlMnOpQrStUvWx",
+  ])("replaces the credential-like id %s with a new UUID", (header) => {
+    expect(requestIdOf(header)).toMatch(UUID);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowedMethods, forbiddenMethodResponse, unmatchedRouteResponse } from "./unmatched-route";
+import { allowedMethods, forbiddenMethodResponse, repeatedHeaderResponse, unmatchedRouteResponse } from "./unmatched-route";
 
 describe("allowedMethods", () => {
   it("lists the methods of a path with parameters", () => {
@@ -41,7 +41,7 @@ describe("unmatchedRouteResponse", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     const body = await response.json();
     expect(body.type).toMatch(/method-not-allowed$/);
-    expect(body.detail).toBe("Use GET or POST on this path");
+    expect(body.detail).toBe("Use GET, HEAD, OPTIONS or POST on this path");
   });
 
   it("rejects HEAD on rotate with a 405", async () => {
@@ -87,5 +87,37 @@ describe("forbiddenMethodResponse", () => {
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
     expect(await response.text()).toBe("Method not allowed\n");
+  });
+
+  it("lists in the detail the methods that Allow lists", async () => {
+    const response = forbiddenMethodResponse("/v1/webhooks", null);
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS, POST");
+    expect((await response.json()).detail).toBe("Use GET, HEAD, OPTIONS or POST on this path");
+  });
+
+  it("lists the methods of rotate, which has no HEAD", async () => {
+    const response = forbiddenMethodResponse("/v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK/rotate", null);
+    expect(response.headers.get("allow")).toBe("GET, OPTIONS, POST");
+    expect((await response.json()).detail).toBe("Use GET, OPTIONS or POST on this path");
+  });
+});
+
+describe("repeatedHeaderResponse", () => {
+  it("answers an API path with a 400 problem naming the header", async () => {
+    const response = repeatedHeaderResponse("/v1/events", "Authorization", "req-7");
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.headers.get("x-request-id")).toBe("req-7");
+    const body = await response.json();
+    expect(body.type).toMatch(/bad-request$/);
+    expect(body.detail).toBe('The header "Authorization" appears more than once: send it once');
+  });
+
+  it("answers a portal path in plain text", async () => {
+    const response = repeatedHeaderResponse("/api/auth/callback/credentials", "Content-Type", null);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(await response.text()).toBe('The header "Content-Type" appears more than once: send it once\n');
   });
 });

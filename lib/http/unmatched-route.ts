@@ -1,5 +1,6 @@
 import { operations } from "../api/operations";
 import { ApiError, problemOf, problems } from "./problem";
+import { type SingleValueHeader, repeatedHeaderDetail } from "./repeated-headers";
 import { requestIdOf } from "./request-id";
 
 /**
@@ -81,8 +82,7 @@ export function unmatchedRouteResponse(method: string, pathname: string, request
   const allow = methods.join(", ");
   if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow, "x-request-id": requestId } });
   if (!methods.includes(method)) {
-    const usable = methods.filter((item) => item !== "OPTIONS" && item !== "HEAD");
-    return problemResponse(problems.methodNotAllowed(usable), requestId, { allow });
+    return problemResponse(problems.methodNotAllowed(methods), requestId);
   }
   return null;
 }
@@ -121,5 +121,21 @@ export function forbiddenMethodResponse(pathname: string, requestIdHeader: strin
   return new Response("Method not allowed\n", {
     status: 405,
     headers: { allow: "GET, HEAD, POST", "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
+}
+
+/**
+ * Builds the 400 for a request that repeats a header of SINGLE_VALUE_HEADERS
+ * (lib/http/repeated-headers.ts): problem details under /v1, plain text
+ * elsewhere. The web server sends it from the raw headers, because Node.js
+ * keeps only the first Authorization and Content-Type before any route runs.
+ */
+export function repeatedHeaderResponse(pathname: string, header: SingleValueHeader, requestIdHeader: string | null): Response {
+  if (pathname === "/v1" || pathname.startsWith("/v1/")) {
+    return problemResponse(problems.badRequest(repeatedHeaderDetail(header)), requestIdOf(requestIdHeader));
+  }
+  return new Response(`${repeatedHeaderDetail(header)}\n`, {
+    status: 400,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
   });
 }

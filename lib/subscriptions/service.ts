@@ -8,7 +8,7 @@ import type { PgBoss } from "pg-boss";
 import { pool, prisma, withTransaction } from "../db";
 import { changeReleasesHeldByCap, releaseAfterWebhookChange } from "../caps/release";
 import { assertWithinDailyCap } from "../caps/write-guard";
-import { maxDailyCap } from "../config";
+import { dailyCapLimitProblem } from "./daily-cap-limit";
 import { holdOpenDeliveries, releaseHeldDeliveries } from "../deliveries/hold";
 import { DELIVERY_QUEUE, queueAttempts } from "../dispatch/queue";
 import type { Prisma } from "../generated/prisma/client";
@@ -75,12 +75,8 @@ function newSecretRow(now: Date) {
 /** Rejects a daily cap above the deployment's maximum (WVK_MAX_DAILY_CAP), as a 422 on the field. */
 function assertDailyCap(dailyCap: number | undefined): void {
   if (dailyCap === undefined) return;
-  const maximum = maxDailyCap();
-  if (dailyCap > maximum) {
-    throw problems.validation([
-      { field: "daily_cap", message: `The daily cap can be at most ${maximum.toLocaleString("en-US")} deliveries on this deployment (WVK_MAX_DAILY_CAP)` },
-    ]);
-  }
+  const problem = dailyCapLimitProblem(dailyCap);
+  if (problem) throw problems.validation([{ field: "daily_cap", message: problem }]);
 }
 
 export interface CreateSubscriptionInput {

@@ -4,6 +4,7 @@ import { resetConfigForTests } from "../../lib/config";
 import { pool } from "../../lib/db";
 import { createHttpClient } from "../../lib/dispatch/http-client";
 import { type Resolver, setDestinationResolver } from "../../lib/dispatch/safe-lookup";
+import { metadataRange } from "../../lib/url-safety";
 import { api } from "../support/api";
 import { attemptsOf, deliveryOf, deliveryRow, publish, waitUntil } from "../support/deliveries";
 import { createTenant, type Tenant } from "../support/fixtures";
@@ -287,5 +288,76 @@ describe("destination checks at delivery time (strict)", () => {
     expect((await deliveryRow(delivery.id)).last_error_class).toBe("blocked_destination");
     const listed = await api("GET", `/v1/webhooks/${webhookId}/deliveries`, { apiKey: tenant.apiKey });
     expect(listed.body.data[0]).toMatchObject({ id: delivery.id, status: "failed", last_attempt: { error_class: "blocked_destination" } });
+  });
+});
+
+// IPv6 forms that carry the metadata address 169.254.169.254 (lib/ip-address.ts, embeddedIpv4Addresses).
+const METADATA_IN_IPV6: Array<[string, RegExp]> = [
+  ["::ffff:a9fe:a9fe", /IPv4-mapped form of a link-local/],
+  ["::a9fe:a9fe", /IPv4-compatible form of a link-local/],
+  ["::ffff:0:a9fe:a9fe", /IPv4-translated form of a link-local/],
+  ["64:ff9b::a9fe:a9fe", /NAT64 form of a link-local/],
+  ["64:ff9b:1:a9fe:a9:fe00::", /local-use NAT64 form of a link-local/],
+  ["64:ff9b:1::a9fe:a9fe", /local-use NAT64 form of a link-local/],
+  ["2002:a9fe:a9fe::", /6to4 form of a link-local/],
+  ["2001:0:4136:e378:8000:63bf:5601:5601", /Teredo form of a link-local/],
+];
+
+describe("metadata addresses in the development policy", () => {
+  let tenant: Tenant;
+  let worker: TestWorker;
+  let listener: RawServer;
+  const names = new Map(METADATA_IN_IPV6.map(([address], index) => [`metadata-${index}.example.test`, address]));
+
+  beforeAll(async () => {
+    // The attempts below would connect to these addresses if the rule let them through, so it is checked first.
+    for (const [address] of METADATA_IN_IPV6) expect(metadataRange(address), address).not.toBeNull();
+    tenant = await createTenant();
+    listener = await startRawServer((socket) => socket.destroy());
+    worker = await startTestWorker({
+      http: { allowPrivate: true, resolver: async (hostname) => [v6(names.get(hostname) ?? "::1")] },
+    });
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await listener?.close();
+  });
+
+  it.each(METADATA_IN_IPV6)("rejects [%s] at registration", async (address, reason) => {
+    const response = await api("POST", "/v1/webhooks", { apiKey: tenant.apiKey, body: { url: `http://[${address}]/latest/meta-data/`, events: ["finding.created"] } });
+    expect(response.status).toBe(422);
+    expect(response.body.errors[0].field).toBe("url");
+    expect(response.body.errors[0].message).toMatch(/is not allowed, even for development/);
+    expect(response.body.errors[0].message).toMatch(reason);
+  });
+
+  async function storedWebhook(url: string): Promise<string> {
+    const created = await api("POST", "/v1/webhooks", { apiKey: tenant.apiKey, body: { url: `http://127.0.0.1:${listener.port}/placeholder`, events: ["finding.created"] } });
+    await pool().query(`UPDATE subscriptions SET url = $2, enabled = (id = $1) WHERE organization_id = $3`, [created.body.id, url, tenant.organizationId]);
+    return created.body.id;
+  }
+
+  async function attemptOf(webhookId: string) {
+    const eventId = await publish(tenant, "finding.created", "fnd_metadata");
+    const delivery = await waitUntil(() => deliveryOf(eventId, webhookId), (row) => row?.attempt_count === 1);
+    const [attempt] = await attemptsOf(delivery.id);
+    return { delivery, attempt };
+  }
+
+  it.each(METADATA_IN_IPV6)("blocks the stored literal [%s] at delivery", async (address, reason) => {
+    const { delivery, attempt } = await attemptOf(await storedWebhook(`http://[${address}]:${listener.port}/latest/meta-data/`));
+    expect(attempt.error_class).toBe("blocked_destination");
+    expect(attempt.error_detail).toMatch(reason);
+    expect(delivery).toMatchObject({ status: "failed", next_attempt_at: null });
+    expect(listener.connections).toBe(0);
+  });
+
+  it.each([...names.keys()])("blocks %s, which resolves to such an address, at delivery", async (name) => {
+    const { delivery, attempt } = await attemptOf(await storedWebhook(`http://${name}:${listener.port}/latest/meta-data/`));
+    expect(attempt.error_class).toBe("blocked_destination");
+    expect(attempt.error_detail).toBe(`The destination is not allowed: ${name} resolves to a non-public address`);
+    expect(delivery).toMatchObject({ status: "failed", next_attempt_at: null });
+    expect(listener.connections).toBe(0);
   });
 });

@@ -87,6 +87,31 @@ describe("event publishing", () => {
     expect(response.body.errors[0].field).toBe("subject");
   });
 
+  it.each(SUBSCRIBABLE_EVENT_TYPES.filter((type) => type.startsWith("finding.")) as EventType[])(
+    "rejects a test finding id in %s",
+    async (type) => {
+      const before = await eventCount(tenant.organizationId);
+      const response = await publish({ type, data: { ...exampleData(type), finding_id: "fnd_test_19fd39fb20d0" } });
+      expect(response.status).toBe(422);
+      expect(response.body.errors).toEqual([
+        { field: "data/finding_id", message: 'Finding ids starting with "fnd_test_" are reserved for test deliveries: use the finding\'s real id' },
+      ]);
+      expect(await eventCount(tenant.organizationId)).toBe(before);
+    },
+  );
+
+  it("rejects a test finding id as the subject", async () => {
+    const response = await publish({ type: "asset.first_seen", subject: "fnd_test_19fd39fb20d0", data: exampleData("asset.first_seen") });
+    expect(response.status).toBe(422);
+    expect(response.body.errors.map((error: { field: string }) => error.field)).toContain("subject");
+    expect(JSON.stringify(response.body.errors)).toContain("reserved for test deliveries");
+  });
+
+  it("accepts a finding id that only contains test", async () => {
+    const response = await publish({ type: "finding.created", data: { ...exampleData("finding.created"), finding_id: "fnd_latest_test_1" } });
+    expect(response.status).toBe(202);
+  });
+
   it("stores nothing when the data is invalid", async () => {
     const before = await eventCount(tenant.organizationId);
     await publish({ type: "secret.verified_live", data: { ...exampleData("secret.verified_live"), secret_value: "AKIAIOSFODNN7EXAMPLE" } });

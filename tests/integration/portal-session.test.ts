@@ -1,7 +1,8 @@
 import { encode } from "next-auth/jwt";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signOutPortalSession } from "../../lib/accounts/sign-out";
 import { sessionCookieName } from "../../lib/auth/session-cookie";
+import { PEER_ADDRESS_HEADER } from "../../lib/http/client-address";
 import { pool } from "../../lib/db";
 import { api } from "../support/api";
 import { createTenant, type Tenant } from "../support/fixtures";
@@ -81,6 +82,49 @@ describe("portal session authentication", () => {
       expect(response.status).toBe(403);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
       expect(await description()).toBe(before);
+    });
+
+    describe("forwarded host", () => {
+      const portalHost = new URL(PORTAL_ORIGIN).host;
+      const trustedProxy = "10.20.30.40";
+
+      beforeAll(() => {
+        process.env.WVK_TRUSTED_PROXIES = "10.20.30.0/24";
+      });
+
+      afterAll(() => {
+        delete process.env.WVK_TRUSTED_PROXIES;
+      });
+
+      async function patchFrom(headers: Record<string, string>) {
+        return api("PATCH", `/v1/webhooks/${webhookId}`, { headers: { cookie: adminCookie, "sec-fetch-site": "same-origin", ...headers }, body: change });
+      }
+
+      it.each([
+        ["from an untrusted peer", { [PEER_ADDRESS_HEADER]: "198.51.100.20" }],
+        ["without a recorded peer", {}],
+      ])("ignores X-Forwarded-Host %s", async (_case, peer: Record<string, string>) => {
+        const before = await description();
+        const response = await patchFrom({ ...peer, host: portalHost, origin: "https://evil.example.org", "x-forwarded-host": "evil.example.org" });
+        expect(response.status).toBe(403);
+        expect(response.body.detail).toMatch(/foreign Origin/);
+        expect(await description()).toBe(before);
+      });
+
+      it("ignores a forwarded host that would match from an untrusted peer", async () => {
+        const response = await patchFrom({ [PEER_ADDRESS_HEADER]: "198.51.100.20", host: "10.0.0.7:3000", origin: PORTAL_ORIGIN, "x-forwarded-host": portalHost });
+        expect(response.status).toBe(403);
+      });
+
+      it("believes X-Forwarded-Host from a trusted proxy", async () => {
+        const response = await patchFrom({ [PEER_ADDRESS_HEADER]: trustedProxy, host: "10.0.0.7:3000", origin: PORTAL_ORIGIN, "x-forwarded-host": portalHost });
+        expect(response.status).toBe(200);
+      });
+
+      it("rejects a foreign Origin behind a trusted proxy", async () => {
+        const response = await patchFrom({ [PEER_ADDRESS_HEADER]: trustedProxy, host: "10.0.0.7:3000", origin: "https://evil.example.org", "x-forwarded-host": portalHost });
+        expect(response.status).toBe(403);
+      });
     });
 
     it("rejects a cross-site GET that rotates", async () => {

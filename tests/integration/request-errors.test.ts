@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { RATE_LIMITS } from "../../lib/http/rate-limit";
+import { pool } from "../../lib/db";
+import { exampleData } from "../../lib/events/examples";
 import { api } from "../support/api";
 import { createTenant, type Tenant } from "../support/fixtures";
 import { startReceiver } from "../support/receiver";
@@ -109,6 +111,63 @@ describe("request errors", () => {
     const unknown = await api("GET", "/v1/webhooks?limt=1&limt=2", { apiKey: tenant.apiKey });
     expect(unknown.status).toBe(400);
     expect(unknown.body.detail).toContain('"limt"');
+  });
+
+  // The Fetch API joins repeated headers into one value with ", ", as these requests carry them.
+  it.each([
+    ["Authorization", () => ({ authorization: `ApiKey ${tenant.apiKey}, ApiKey ${tenant.apiKey}`, "content-type": "application/json" })],
+    ["Content-Type", () => ({ authorization: `ApiKey ${tenant.apiKey}`, "content-type": "application/json, text/plain" })],
+    ["Idempotency-Key", () => ({ authorization: `ApiKey ${tenant.apiKey}`, "content-type": "application/json", "idempotency-key": "order-1, order-2" })],
+  ])("rejects a repeated %s header with 400", async (header, headers) => {
+    const event = { type: "finding.created", subject: "fnd_repeated_header", data: { ...exampleData("finding.created"), finding_id: "fnd_repeated_header" } };
+    const response = await api("POST", "/v1/events", { rawBody: JSON.stringify(event), headers: headers() });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.body.type).toMatch(/bad-request$/);
+    expect(response.body.detail).toBe(`The header "${header}" appears more than once: send it once`);
+    const stored = await pool().query(`SELECT id FROM events WHERE organization_id = $1 AND subject = 'fnd_repeated_header'`, [tenant.organizationId]);
+    expect(stored.rows).toEqual([]);
+  });
+
+  it("echoes a plain X-Request-Id", async () => {
+    const response = await api("GET", "/v1/webhooks", { apiKey: tenant.apiKey, headers: { "x-request-id": "trace-4bf92f3577b34da6" } });
+    expect(response.headers.get("x-request-id")).toBe("trace-4bf92f3577b34da6");
+  });
+
+  it.each([["the API key"], ["AKIAIOSFODNN7EXAMPLE"], ["eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.abcdefgh"]])("does not echo %s as X-Request-Id", async (value) => {
+    const id = value === "the API key" ? tenant.apiKey : value;
+    const answered = await api("GET", "/v1/webhooks", { apiKey: tenant.apiKey, headers: { "x-request-id": id } });
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+    const rejected = await api("GET", "/v1/webhooks?limit=1&limit=2", { apiKey: tenant.apiKey, headers: { "x-request-id": id } });
+    expect(rejected.status).toBe(400);
+    expect(rejected.headers.get("x-request-id")).not.toBe(id);
+    expect(rejected.body.request_id).toBe(rejected.headers.get("x-request-id"));
+    expect(rejected.text).not.toContain(id);
+  });
+
+  it("reports only the type error of a string sent as events", async () => {
+    const response = await send("POST", "/v1/webhooks", JSON.stringify({ url: "https://siem.example.com/hooks/two", events: "finding.created" }));
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([{ field: "events", message: "Invalid input: expected array, received string" }]);
+  });
+
+  it.each([["POST", "/v1/webhooks"], ["PATCH", "/v1/webhooks/{id}"]])("reports only the deployment maximum of daily_cap in %s", async (method, path) => {
+    const body = `{"url": "https://siem.example.com/hooks/three", "events": ["finding.created"], "daily_cap": 99999999999999999999}`;
+    const response = await send(method, path.replace("{id}", webhookId), body);
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([
+      { field: "daily_cap", message: "The daily cap can be at most 1,000,000 deliveries on this deployment (WVK_MAX_DAILY_CAP)" },
+    ]);
+  });
+
+  it("says how long a commit id is", async () => {
+    const data = exampleData("secret.verified_live");
+    const location = { ...(data.location as Record<string, unknown>), commit: "abc" };
+    const response = await send("POST", "/v1/events", JSON.stringify({ type: "secret.verified_live", data: { ...data, location } }));
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([{ field: "data/location/commit", message: "Expected a commit id of 7 to 64 lower-case hex digits" }]);
   });
 
   it("rejects a cursor that no page returned", async () => {
