@@ -502,7 +502,8 @@ export class DeliveryEngine {
         if (next) {
           this.waitingAttempts--;
           this.startAttempt(next, load);
-        } else if (load.open === 0) {
+        } else if (load.open === 0 && load.waiting.length === 0) {
+          // A stopping worker keeps the entry while attempts still wait in it, so deferWaitingAttempts finds them.
           this.webhookLoad.delete(webhookId);
         }
         this.freeSlot();
