@@ -4,6 +4,7 @@ import {
   describeListenAddress,
   exposureWarning,
   listenHostFromEnvironment,
+  listenPortFromEnvironment,
   listenScope,
   parseListenHost,
   portalUrl,
@@ -152,5 +153,21 @@ describe("exposureWarning", () => {
   it("names the address", () => {
     expect(exposureWarning("0.0.0.0", true)).toContain("listen on 0.0.0.0,");
     expect(exposureWarning("::", true)).toContain("listen on [::],");
+  });
+});
+
+describe("listenPortFromEnvironment", () => {
+  it("defaults to 3000 when unset or blank", () => {
+    expect(listenPortFromEnvironment({})).toBe(3000);
+    expect(listenPortFromEnvironment({ PORT: " " })).toBe(3000);
+  });
+
+  it("reads a port in range", () => {
+    expect(listenPortFromEnvironment({ PORT: "8080" })).toBe(8080);
+    expect(listenPortFromEnvironment({ PORT: "65535" })).toBe(65535);
+  });
+
+  it.each(["abc", "0", "65536", "-1", "80.5", "0x50", "1e3"])("rejects %s", (value) => {
+    expect(() => listenPortFromEnvironment({ PORT: value })).toThrow(`Invalid PORT "${value}"`);
   });
 });

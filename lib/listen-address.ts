@@ -53,6 +53,17 @@ export function listenHostFromEnvironment(environment: Record<string, string | u
   return parseListenHost(raw, LISTEN_HOST_VARIABLE);
 }
 
+export const DEFAULT_LISTEN_PORT = 3000;
+
+/** Reads PORT from `environment`: a whole number from 1 to 65535, or the default when it is unset or blank. */
+export function listenPortFromEnvironment(environment: Record<string, string | undefined>): number {
+  const raw = environment.PORT?.trim();
+  if (raw === undefined || raw === "") return DEFAULT_LISTEN_PORT;
+  const port = /^[0-9]{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(port >= 1 && port <= 65535)) throw new Error(`Invalid PORT "${raw}": expected a whole number from 1 to 65535, such as 3000`);
+  return port;
+}
+
 /**
  * Classifies a listen address returned by parseListenHost. Only IP literals and
  * the name `localhost` count as loopback, because another name may resolve to

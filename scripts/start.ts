@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { privateDestinationsAllowed } from "../lib/config";
-import { describeListenAddress, exposureWarning, LISTEN_HOST_VARIABLE, listenHostFromEnvironment, portalUrl } from "../lib/listen-address";
+import { describeListenAddress, exposureWarning, LISTEN_HOST_VARIABLE, listenHostFromEnvironment, listenPortFromEnvironment, portalUrl } from "../lib/listen-address";
 import { buildIfNeeded } from "./lib/build";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { lockDataDirectory } from "./lib/instance-lock";
@@ -24,7 +24,6 @@ import { applyMigrations } from "./lib/migrations";
 const projectDirectory = path.resolve(import.meta.dirname, "..");
 const dataDirectory = path.resolve(process.env.WVK_DATA_DIR ?? path.join(projectDirectory, ".data"));
 const development = process.argv.includes("--dev");
-const port = Number(process.env.PORT ?? 3000);
 
 function say(message: string): void {
   process.stdout.write(`[start] ${message}\n`);
@@ -50,8 +49,9 @@ function startWatchdog(services: ChildProcess[], servicesFile: string, embedded:
 }
 
 async function main(): Promise<void> {
-  // Read before anything starts, so that a mistyped WVK_HOST stops the start at once.
+  // Read before anything starts, so that a mistyped WVK_HOST or PORT stops the start at once.
   const host = listenHostFromEnvironment(process.env);
+  const port = listenPortFromEnvironment(process.env);
   createDataDirectory(dataDirectory);
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
   let embedded: EmbeddedDatabase | undefined;

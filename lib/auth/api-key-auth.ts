@@ -50,7 +50,7 @@ async function verifyApiKey(
   meta: { sourceIp: string | null; userAgent: string | null; requestId: string; now: Date },
 ): Promise<Principal> {
   const match = /^ApiKey\s+(\S+)\s*$/i.exec(authorization);
-  const invalid = problems.unauthorized(API_KEY_REJECTED_DETAIL);
+  const invalid = problems.unauthorized(API_KEY_REJECTED_DETAIL, "ApiKey");
   if (!match) {
     logger.info({ requestId: meta.requestId }, "API key rejected: the Authorization header does not have the form ApiKey <key>");
     throw invalid;

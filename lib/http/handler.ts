@@ -193,7 +193,7 @@ async function authenticate(request: Request, operation: Operation, requestId: s
   }
   const principal = await sessionPrincipal(request, meta);
   if (!principal) {
-    throw problems.unauthorized(operation.sessionOnly ? "Sign in to the portal first" : API_KEY_REJECTED_DETAIL);
+    throw operation.sessionOnly ? problems.unauthorized("Sign in to the portal first") : problems.unauthorized(API_KEY_REJECTED_DETAIL, "ApiKey");
   }
   if (operation.method !== "GET" || operation.mutating) assertSameOrigin(request);
   return principal;

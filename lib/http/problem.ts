@@ -131,7 +131,16 @@ function listWithOr(words: string[]): string {
 }
 
 export const problems = {
-  unauthorized: (detail: string) => new ApiError({ status: 401, type: "unauthorized", title: "Authentication required", detail }),
+  // RFC 9110 requires a 401 to name the scheme that would work, in WWW-Authenticate. Portal-only operations take a
+  // session, which has no such scheme, so they leave it out.
+  unauthorized: (detail: string, scheme?: "ApiKey") =>
+    new ApiError({
+      status: 401,
+      type: "unauthorized",
+      title: "Authentication required",
+      detail,
+      ...(scheme ? { headers: { "www-authenticate": `${scheme} realm="wasviking-webhooks"` } } : {}),
+    }),
   forbidden: (detail: string) => new ApiError({ status: 403, type: "forbidden", title: "Not allowed", detail }),
   notFound: (what: string) =>
     new ApiError({ status: 404, type: "not-found", title: "Not found", detail: `${what} was not found in your organisation` }),

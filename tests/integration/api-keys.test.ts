@@ -153,6 +153,7 @@ describe("API key management", () => {
     const response = await api("GET", "/v1/api-keys");
     expect(response.status).toBe(401);
     expect(response.body.detail).toBe("Sign in to the portal first");
+    expect(response.headers.get("www-authenticate")).toBeNull();
   });
 
   it("answers 404 to a malformed key id", async () => {

@@ -26,6 +26,7 @@ describe("API key authentication", () => {
     expect(response.body.type).toMatch(/unauthorized$/);
     expect(response.body.detail).toBe(API_KEY_REJECTED_DETAIL);
     expect(response.body.detail).toContain("ApiKey");
+    expect(response.headers.get("www-authenticate")).toBe('ApiKey realm="wasviking-webhooks"');
   });
 
   it("rejects a wrong key", async () => {
@@ -46,6 +47,7 @@ describe("API key authentication", () => {
     const response = await api("GET", "/v1/webhooks", { apiKey: revoked.apiKey });
     expect(response.status).toBe(401);
     expect(response.body.detail).toBe(API_KEY_REJECTED_DETAIL);
+    expect(response.headers.get("www-authenticate")).toBe('ApiKey realm="wasviking-webhooks"');
   });
 
   it("answers 404 to another organisation's key", async () => {
