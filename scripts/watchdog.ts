@@ -51,7 +51,7 @@ function processId(name: string, text: string | undefined): number {
 const supervisor = processId("supervisor", values.supervisor);
 const startedServices = values.service.map((text) => processId("service", text));
 
-/** The services' process ids now: the supervisor rewrites the file when it restarts one, the arguments give the first ones. */
+/** Returns the services' current process ids, from the file the supervisor rewrites at each restart, else the arguments. */
 function currentServices(): number[] {
   const file = values["services-file"];
   return (file === undefined ? undefined : readServicesFile(file)) ?? startedServices;

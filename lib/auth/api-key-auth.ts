@@ -12,7 +12,7 @@ const LAST_USED_RESOLUTION_SECONDS = 60;
 const failures = new FailureThrottle(API_KEY_FAILURES);
 
 /**
- * The detail of every 401 of an operation that takes an API key: a missing or
+ * The detail of every 401 of an operation that takes an API key. A missing or
  * malformed Authorization header and an unknown, invalid or revoked key all get
  * this text, so a response never reveals whether a key exists or was revoked.
  * The log records the reason.

@@ -1,13 +1,13 @@
 import { EXIT_CONFIGURATION_ERROR } from "../../lib/exit-codes";
 
 /**
- * The rule for when `npm start` restarts a service (the portal or the worker) that exited on
- * its own. A crash is followed by a restart after a pause that doubles with
- * each quick crash in a row, so a service that cannot start does not spin. A
- * service that stayed up for `stableAfterMs` starts the count again. After
- * `maxQuickExits` quick crashes in a row the supervisor stops everything,
- * because the cause (a broken build, a database that stays away) will not go
- * away by itself. A service that exits with EXIT_CONFIGURATION_ERROR (an
+ * The rule for when `npm start` restarts a service (the portal or the worker)
+ * that exited on its own. A crash is followed by a restart after a pause that
+ * doubles with each quick crash in a row, so a service that cannot start does
+ * not spin. A service that stayed up for `stableAfterMs` starts the count
+ * again. After `maxQuickExits` quick restarts in a row, the next quick crash
+ * makes the supervisor stop everything, because the cause (a broken build, a
+ * database that stays away) will not go away by itself. A service that exits with EXIT_CONFIGURATION_ERROR (an
  * address it cannot listen on, say) is not restarted at all.
  */
 

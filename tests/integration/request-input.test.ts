@@ -74,8 +74,8 @@ describe("request bodies before authentication", () => {
     expect(pauses.length).toBe(API_KEY_FAILURES.refuseAt - API_KEY_FAILURES.freeFailures);
 
     const body = trackedBody("endless");
-    const refused = await api("POST", "/v1/events", { apiKey: tenant.apiKey, rawBody: body.stream, headers });
-    expect(refused.status).toBe(429);
+    const rejected = await api("POST", "/v1/events", { apiKey: tenant.apiKey, rawBody: body.stream, headers });
+    expect(rejected.status).toBe(429);
     expect(body.pulled()).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { collectJsonLines } from "./json-lines";
 
 /**
  * Runs the reference receiver (scripts/receiver.ts) as a separate process on a
@@ -55,16 +56,7 @@ async function waitUntil(condition: () => boolean, failure: () => string): Promi
 export async function startReferenceReceiver(options: ReferenceReceiverOptions = {}): Promise<RunningReferenceReceiver> {
   const child = spawnReceiver(options);
   const printed: RunningReferenceReceiver["printed"] = [];
-  let stdoutBuffer = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    stdoutBuffer += chunk.toString("utf8");
-    let newline: number;
-    while ((newline = stdoutBuffer.indexOf("\n")) >= 0) {
-      const line = stdoutBuffer.slice(0, newline);
-      stdoutBuffer = stdoutBuffer.slice(newline + 1);
-      if (line.trim()) printed.push(JSON.parse(line));
-    }
-  });
+  collectJsonLines(child.stdout!, printed);
   let stderr = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`The reference receiver did not start within 20 s:\n${stderr}`)), 20_000);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { collectJsonLines } from "./json-lines";
 
 /**
  * Runs the published verification examples (docs/examples) exactly as a
@@ -38,16 +39,7 @@ export async function startExample(example: ServerExample, secrets: string[]): P
     stdio: ["ignore", "pipe", "pipe"],
   });
   const verified: RunningExample["verified"] = [];
-  let stdoutBuffer = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    stdoutBuffer += chunk.toString("utf8");
-    let newline: number;
-    while ((newline = stdoutBuffer.indexOf("\n")) >= 0) {
-      const line = stdoutBuffer.slice(0, newline);
-      stdoutBuffer = stdoutBuffer.slice(newline + 1);
-      if (line.trim()) verified.push(JSON.parse(line));
-    }
-  });
+  collectJsonLines(child.stdout!, verified);
   let stderr = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${example} example did not start within 20 s:\n${stderr}`)), 20_000);
