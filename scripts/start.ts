@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import { connect } from "node:net";
 import path from "node:path";
 import { privateDestinationsAllowed } from "../lib/config";
 import { describeListenAddress, exposureWarning, LISTEN_HOST_VARIABLE, listenHostFromEnvironment, listenPortFromEnvironment, portalUrl } from "../lib/listen-address";
@@ -31,6 +32,28 @@ function say(message: string): void {
 
 function warn(message: string): void {
   process.stderr.write(`[start] WARNING: ${message}\n`);
+}
+
+/** Tells whether something accepts TCP connections on `host` and `port`. */
+function acceptsConnections(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Waits until the portal accepts connections, so the URLs printed next work at once; false after `timeoutMs`. */
+async function waitForPortal(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await acceptsConnections(host, port)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
 }
 
 /** Starts scripts/watchdog.ts, which stops the services and the database if this process dies without stopping them. */
@@ -150,13 +173,17 @@ async function main(): Promise<void> {
   // A closed terminal sends SIGHUP; the services run in their own process groups and would not get it.
   process.on("SIGHUP", () => void stopAll(0));
 
-  say(`portal and API: ${url} (REST API under /v1, OpenAPI at /v1/openapi.json)`);
   say(`listening on ${describeListenAddress(host, port)} (${LISTEN_HOST_VARIABLE} sets the address)`);
   if (allowsPrivateDestinations) {
     say(`development mode: webhooks may target loopback, private addresses and plain http (WVK_ALLOW_PRIVATE_DESTINATIONS=${env.WVK_ALLOW_PRIVATE_DESTINATIONS})`);
   }
   const exposure = exposureWarning(host, allowsPrivateDestinations);
   if (exposure) warn(exposure);
+  if (!(await waitForPortal(host, port, 120_000))) {
+    warn(`the portal did not accept connections on ${describeListenAddress(host, port)} within 120 s; its log above may say why`);
+  }
+  if (stopping) return;
+  say(`portal and API: ${url} (REST API under /v1, OpenAPI at /v1/openapi.json)`);
   if (credentials) {
     say("first start: a demo organisation was created. These credentials are shown only now:");
     say(`  sign in at ${url}/login as ${credentials.email} with password ${credentials.password}`);
