@@ -89,6 +89,10 @@ export interface StatementLine {
   meanMs: number;
   // Time spent planning the statement, summed over its calls (pg_stat_statements.track_planning).
   planMs: number;
+  // WAL written and shared buffers dirtied by the statement, summed over its calls.
+  walBytes: number;
+  walFullPages: number;
+  blocksDirtied: number;
 }
 
 /** Forgets the statement statistics collected so far. */
@@ -98,12 +102,23 @@ export async function resetStatements(): Promise<void> {
 
 /** Reads the statements of the benchmark database since the last reset, largest total time first, without the benchmark's own. */
 export async function readStatements(): Promise<StatementLine[]> {
-  const result = await pool().query<{ query: string; calls: string; total: number; mean: number; plan: number }>(
-    `SELECT query, calls, total_exec_time AS total, mean_exec_time AS mean, total_plan_time AS plan FROM pg_stat_statements
+  const result = await pool().query<{ query: string; calls: string; total: number; mean: number; plan: number; wal: string; fpi: string; dirtied: string }>(
+    `SELECT query, calls, total_exec_time AS total, mean_exec_time AS mean, total_plan_time AS plan, wal_bytes AS wal, wal_fpi AS fpi,
+            shared_blks_dirtied AS dirtied
+     FROM pg_stat_statements
      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%/* bench */%'
      ORDER BY total_exec_time DESC /* bench */`,
   );
-  return result.rows.map((row) => ({ query: row.query, calls: Number(row.calls), totalMs: row.total, meanMs: row.mean, planMs: row.plan }));
+  return result.rows.map((row) => ({
+    query: row.query,
+    calls: Number(row.calls),
+    totalMs: row.total,
+    meanMs: row.mean,
+    planMs: row.plan,
+    walBytes: Number(row.wal),
+    walFullPages: Number(row.fpi),
+    blocksDirtied: Number(row.dirtied),
+  }));
 }
 
 /**
