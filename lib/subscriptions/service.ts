@@ -349,21 +349,50 @@ export async function deleteSubscription(principal: Principal, id: string, now: 
 }
 
 /**
+ * Result of a revoke request. `already_revoked` means an earlier revoke or a
+ * second rotation revoked the secret, and `already_expired` that its overlap
+ * had ended.
+ */
+export type RevokeOutcome = "revoked" | "already_revoked" | "already_expired";
+
+export interface RevokedSecret {
+  id: string;
+  fingerprint: string;
+  outcome: RevokeOutcome;
+  revokedAt: Date | null;
+  expiresAt: Date;
+}
+
+/**
  * Revokes a secret that is still in its rotation overlap, so it stops signing
  * at once. The current secret cannot be revoked: rotate first, so the webhook
- * always has a secret to sign with.
+ * always has a secret to sign with. A secret that has already stopped signing
+ * is left as it is and reported with its outcome, so a retried revoke
+ * succeeds and records nothing.
  */
-export async function revokeSecret(principal: Principal, id: string, secretId: string, now: Date): Promise<SubscriptionView> {
+export async function revokeSecret(
+  principal: Principal,
+  id: string,
+  secretId: string,
+  now: Date,
+): Promise<{ revoked: RevokedSecret; subscription: SubscriptionView }> {
   return prisma().$transaction(async (tx) => {
-    const owner = await tx.subscription.findFirst({ where: { id, organizationId: principal.organizationId }, select: { id: true } });
-    if (!owner) throw problems.notFound(`Webhook ${id}`);
+    // Locked as rotateSecret locks it, so a concurrent rotation or revoke cannot change the secrets between the read
+    // and the update, and two revokes of one secret record one audit entry.
+    const owner = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM subscriptions WHERE id = ${id} AND organization_id = ${principal.organizationId} FOR UPDATE`;
+    if (owner.length === 0) throw problems.notFound(`Webhook ${id}`);
     const secret = await tx.signingSecret.findFirst({
-      where: { id: secretId, subscriptionId: id, ...validSecretFilter(now) },
-      select: { id: true, fingerprint: true, expiresAt: true },
+      where: { id: secretId, subscriptionId: id },
+      select: { id: true, fingerprint: true, expiresAt: true, revokedAt: true },
     });
     if (!secret) throw problems.notFound(`Secret ${secretId}`);
     if (secret.expiresAt === null) {
       throw problems.conflict("This is the webhook's current secret and cannot be revoked: rotate it first, then revoke the old one");
+    }
+    const ended = endedOutcome(secret.revokedAt, secret.expiresAt, now);
+    if (ended) {
+      const subscription = await tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
+      return { revoked: { ...secret, expiresAt: secret.expiresAt, outcome: ended }, subscription };
     }
     await tx.signingSecret.update({ where: { id: secretId }, data: { revokedAt: now } });
     await recordAudit(tx, {
@@ -375,6 +404,14 @@ export async function revokeSecret(principal: Principal, id: string, secretId: s
       details: { secretId, fingerprint: secret.fingerprint },
       at: now,
     });
-    return tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
+    const subscription = await tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
+    return { revoked: { ...secret, expiresAt: secret.expiresAt, revokedAt: now, outcome: "revoked" }, subscription };
   });
+}
+
+/** Returns how a previous secret had stopped signing by `now`, or null while it still signs. */
+function endedOutcome(revokedAt: Date | null, expiresAt: Date, now: Date): Exclude<RevokeOutcome, "revoked"> | null {
+  if (revokedAt !== null) return "already_revoked";
+  if (expiresAt <= now) return "already_expired";
+  return null;
 }
