@@ -71,7 +71,7 @@ export async function sendTestDelivery(principal: Principal, subscriptionId: str
     ]);
     const subscription = found.rows[0];
     if (!subscription) throw problems.notFound(`Webhook ${subscriptionId}`);
-    await assertWithinDailyCap(client, principal.organizationId, subscriptionId, now);
+    await assertWithinDailyCap(client, principal, subscriptionId, now);
     const recent = await client.query<{ created_at: Date }>(
       `SELECT created_at FROM deliveries WHERE subscription_id = $1 AND is_test AND id >= $2 ORDER BY id`,
       [subscriptionId, idLowerBound("delivery", new Date(now.getTime() - TEST_DELIVERY_WINDOW_SECONDS * 1000))],
@@ -128,7 +128,7 @@ export async function replayDelivery(
   );
   const delivery = found.rows[0];
   if (!delivery) throw problems.notFound(`Delivery ${deliveryId}`);
-  await assertWithinDailyCap(pool(), principal.organizationId, subscriptionId, now);
+  await assertWithinDailyCap(pool(), principal, subscriptionId, now);
   await recordAudit(pool(), {
     organizationId: principal.organizationId,
     actor: principal.actor,
