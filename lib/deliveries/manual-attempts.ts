@@ -9,6 +9,7 @@ import { performAttempt } from "../dispatch/attempt";
 import type { HttpClient } from "../dispatch/http-client";
 import { envelopeBody } from "../events/envelope";
 import { TEST_EVENT_TYPE } from "../events/catalog";
+import { TEST_FINDING_ID_PREFIX } from "../events/schemas";
 import { problems } from "../http/problem";
 import { idLowerBound, newId } from "../ids";
 import { validSecrets } from "../subscriptions/secrets";
@@ -42,7 +43,7 @@ export function testEventData(now: Date) {
     message: "Test delivery from WASViking Webhooks. It carries no real finding; do not act on it.",
     sent_at: now.toISOString(),
     example_finding: {
-      id: `fnd_test_${suffix}`,
+      id: `${TEST_FINDING_ID_PREFIX}${suffix}`,
       title: "Exposed admin console — näive «example» ✓",
       severity: "high",
     },
