@@ -10,7 +10,7 @@ import { changeReleasesHeldByCap, releaseAfterWebhookChange } from "../caps/rele
 import { assertWithinDailyCap } from "../caps/write-guard";
 import { dailyCapLimitProblem } from "./daily-cap-limit";
 import { holdOpenDeliveries, releaseHeldDeliveries } from "../deliveries/hold";
-import { DELIVERY_QUEUE, queueAttempts } from "../dispatch/queue";
+import { deleteQueuedAttempts, queueAttempts } from "../dispatch/queue";
 import type { Prisma } from "../generated/prisma/client";
 import { problems } from "../http/problem";
 import { newId } from "../ids";
@@ -335,7 +335,7 @@ export async function deleteSubscription(principal: Principal, id: string, now: 
     await client.query(`DELETE FROM subscriptions WHERE id = $1`, [id]);
     // Runs after the cascade, which waited for every worker holding a lock on the webhook's deliveries,
     // so the retry jobs those workers queued are visible here.
-    await client.query(`DELETE FROM pgboss.job WHERE name = $1 AND group_id = $2 AND state IN ('created', 'retry')`, [DELIVERY_QUEUE, id]);
+    await deleteQueuedAttempts(client, id);
     await recordAudit(client, {
       organizationId: principal.organizationId,
       actor: principal.actor,
