@@ -138,7 +138,10 @@ test("test event rejected over cap", async ({ page }) => {
   await signIn(page, EMAIL, e2eState().password);
   await openUsageTab(page);
   await page.getByRole("button", { name: "Send test event" }).first().click();
-  await expect(page.getByRole("alert").filter({ hasText: "daily delivery cap" }).first()).toBeVisible({ timeout: 20_000 });
+  const rejection = page.getByRole("alert").filter({ hasText: "daily delivery cap" }).first();
+  await expect(rejection).toBeVisible({ timeout: 20_000 });
+  await expect(rejection).toContainText("Raise the daily cap on the webhook's Usage tab to lift it now");
+  await expect(rejection).not.toContainText("PATCH");
   expect(receiver.requests).toHaveLength(CAP);
 });
 

@@ -139,6 +139,7 @@ test("signing secret lives once, verifies, rotates and revokes", async ({ page, 
   // Revoke the old secret: only the new one verifies.
   await page.getByRole("button", { name: "Revoke now" }).click();
   await page.getByRole("alertdialog", { name: "Revoke the previous secret now?" }).getByRole("button", { name: "Revoke secret" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Old secret revoked. Deliveries are now signed with the current secret only." }).first()).toBeVisible();
   await expect(page.locator('[data-secret-fingerprint="expiring"]')).toHaveCount(0);
   await sendTestEvent(page);
   expect(verifiesWith(lastDelivery(), rotated)).toBe(true);

@@ -4,7 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef } from "react";
 import type { RevealedValue } from "@/components/secrets/reveal-once-dialog";
 import { useToast } from "@/components/ui/toast";
-import { apiClient, type CreateWebhookInput, problemMessage, type UpdateWebhookInput } from "@/lib/portal/api-client";
+import { apiClient, type CreateWebhookInput, problemMessage, type RevokeSecretResult, type UpdateWebhookInput } from "@/lib/portal/api-client";
+import { formatDateTime } from "@/lib/portal/format";
 import { webhookKeys } from "./queries";
 
 /**
@@ -80,10 +81,20 @@ export function useRevokeSecret(id: string) {
   const toast = useToast();
   return useMutation({
     mutationFn: (secretId: string) => apiClient.revokeSecret(id, secretId),
-    onSuccess: () => toast.success("Old secret revoked. Deliveries are now signed with the current secret only."),
+    onSuccess: (result) => toast.success(revokeNotice(result)),
     onError: (error) => toast.error(`The secret was not revoked: ${problemMessage(error)}`),
     onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.detail(id) }),
   });
+}
+
+// Another tab or the end of the overlap may have stopped the secret first, and the notice then gives the time. A
+// rotation made meanwhile can leave another old secret signing, so the last sentence depends on what still signs.
+function revokeNotice(result: RevokeSecretResult): string {
+  const { outcome, revoked_at, expires_at } = result.revoked_secret;
+  const signing = result.secrets.length === 1 ? " Deliveries are now signed with the current secret only." : "";
+  if (outcome === "already_revoked" && revoked_at) return `The old secret was already revoked on ${formatDateTime(revoked_at)}.${signing}`;
+  if (outcome === "already_expired") return `The old secret had already expired on ${formatDateTime(expires_at)}.${signing}`;
+  return `Old secret revoked.${signing}`;
 }
 
 export function useSendTestEvent(id: string) {

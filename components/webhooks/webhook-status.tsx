@@ -4,6 +4,7 @@ import { Badge, type BadgeTone, DeliveryStatusBadge } from "@/components/ui/badg
 import { RelativeTime } from "@/components/ui/time";
 import type { Webhook, WebhookFields } from "@/lib/portal/api-client";
 import { formatDateTime, formatPercent } from "@/lib/portal/format";
+import { successRateFigure } from "@/lib/portal/success-rate";
 
 /** Small read-outs of a webhook's state, shared by the list and the webhook page. */
 export function EnabledBadge({ webhook }: { webhook: Pick<WebhookFields, "enabled" | "disabled_reason"> }) {
@@ -57,18 +58,23 @@ export function LastDelivery({ stats }: { stats: Webhook["delivery_stats"] }) {
   );
 }
 
+const RATE_TONES = { good: "text-emerald-700", fair: "text-amber-700", poor: "text-red-700" } as const;
+
 export function SuccessRate({ stats }: { stats: Webhook["delivery_stats"] }) {
-  const counts = stats.last_24h;
-  const attempted = counts.succeeded + counts.failed + counts.retrying;
-  if (counts.success_rate === null) return <span className="text-slate-500">No deliveries</span>;
-  let tone = "text-red-700";
-  if (counts.success_rate >= 0.99) tone = "text-emerald-700";
-  else if (counts.success_rate >= 0.9) tone = "text-amber-700";
+  const figure = successRateFigure(stats.last_24h);
+  if (figure.kind === "no-deliveries") return <span className="text-slate-500">No deliveries</span>;
+  if (figure.kind === "none-attempted") {
+    return (
+      <span className="text-slate-500">
+        None attempted ({figure.waiting.toLocaleString("en-US")} waiting)
+      </span>
+    );
+  }
   return (
     <span>
-      <span className={`font-semibold ${tone}`}>{formatPercent(counts.success_rate)}</span>{" "}
+      <span className={`font-semibold ${RATE_TONES[figure.tone]}`}>{formatPercent(figure.rate)}</span>{" "}
       <span className="text-slate-500">
-        ({counts.succeeded} of {attempted})
+        ({figure.succeeded} of {figure.attempted})
       </span>
     </span>
   );

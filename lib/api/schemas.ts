@@ -292,7 +292,25 @@ export const deliverySummary = z.object({
     .nullable(),
 }).meta({ id: "Delivery" });
 
-export const secretList = z.object({ secrets: z.array(secretSummary) });
+export const revokedSecret = z
+  .object({
+    id: z.string(),
+    fingerprint: z.string(),
+    outcome: z
+      .enum(["revoked", "already_revoked", "already_expired"])
+      .describe(
+        "revoked: this request revoked the secret. already_revoked: an earlier revoke or rotation had revoked it, at revoked_at. " +
+          "already_expired: its rotation overlap had ended, at expires_at. The last two change nothing.",
+      ),
+    revoked_at: nullableIsoOut.describe("When the secret was revoked; null when its overlap ended before anyone revoked it"),
+    expires_at: isoOut.describe("End of the secret's rotation overlap"),
+  })
+  .meta({ id: "RevokedSecret" });
+
+export const revokeSecretResult = z.object({
+  revoked_secret: revokedSecret,
+  secrets: z.array(secretSummary).describe("The webhook's secrets that still sign deliveries"),
+});
 
 export const rotatedSecret = z.object({
   secret: z.string().describe("The new signing secret, returned only in this response"),

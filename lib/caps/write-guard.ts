@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { Principal } from "../auth/principal";
 import { problems } from "../http/problem";
 import { dailyCapStatus } from "./usage-counters";
 import { nextUtcDayStart, secondsUntil } from "./window";
@@ -13,13 +14,20 @@ import { nextUtcDayStart, secondsUntil } from "./window";
 type Queryable = Pick<pg.PoolClient, "query">;
 
 /**
- * Throws a 429 problem when the organisation's webhook has used its cap for
- * the current UTC day. A webhook of another organisation, or none, passes, so
- * the caller responds 404 as usual without this revealing anything.
+ * Throws a 429 problem when the caller's webhook has used its cap for the
+ * current UTC day. A webhook of another organisation, or none, passes, so the
+ * caller responds 404 as usual without this revealing anything.
  */
-export async function assertWithinDailyCap(client: Queryable, organizationId: string, subscriptionId: string, now: Date): Promise<void> {
+export async function assertWithinDailyCap(client: Queryable, principal: Principal, subscriptionId: string, now: Date): Promise<void> {
   const status = (await dailyCapStatus(client, [subscriptionId], now)).get(subscriptionId);
-  if (!status || status.organizationId !== organizationId || status.used < status.cap) return;
+  if (!status || status.organizationId !== principal.organizationId || status.used < status.cap) return;
   const resetsAt = nextUtcDayStart(now);
-  throw problems.dailyCapReached({ webhookId: subscriptionId, used: status.used, cap: status.cap, resetsAt, retryAfterSeconds: secondsUntil(resetsAt, now) });
+  throw problems.dailyCapReached({
+    webhookId: subscriptionId,
+    used: status.used,
+    cap: status.cap,
+    resetsAt,
+    retryAfterSeconds: secondsUntil(resetsAt, now),
+    caller: principal.via,
+  });
 }

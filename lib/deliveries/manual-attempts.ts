@@ -9,6 +9,7 @@ import { performAttempt } from "../dispatch/attempt";
 import type { HttpClient } from "../dispatch/http-client";
 import { envelopeBody } from "../events/envelope";
 import { TEST_EVENT_TYPE } from "../events/catalog";
+import { TEST_FINDING_ID_PREFIX } from "../events/schemas";
 import { problems } from "../http/problem";
 import { idLowerBound, newId } from "../ids";
 import { validSecrets } from "../subscriptions/secrets";
@@ -42,7 +43,7 @@ export function testEventData(now: Date) {
     message: "Test delivery from WASViking Webhooks. It carries no real finding; do not act on it.",
     sent_at: now.toISOString(),
     example_finding: {
-      id: `fnd_test_${suffix}`,
+      id: `${TEST_FINDING_ID_PREFIX}${suffix}`,
       title: "Exposed admin console — näive «example» ✓",
       severity: "high",
     },
@@ -71,7 +72,7 @@ export async function sendTestDelivery(principal: Principal, subscriptionId: str
     ]);
     const subscription = found.rows[0];
     if (!subscription) throw problems.notFound(`Webhook ${subscriptionId}`);
-    await assertWithinDailyCap(client, principal.organizationId, subscriptionId, now);
+    await assertWithinDailyCap(client, principal, subscriptionId, now);
     const recent = await client.query<{ created_at: Date }>(
       `SELECT created_at FROM deliveries WHERE subscription_id = $1 AND is_test AND id >= $2 ORDER BY id`,
       [subscriptionId, idLowerBound("delivery", new Date(now.getTime() - TEST_DELIVERY_WINDOW_SECONDS * 1000))],
@@ -128,7 +129,7 @@ export async function replayDelivery(
   );
   const delivery = found.rows[0];
   if (!delivery) throw problems.notFound(`Delivery ${deliveryId}`);
-  await assertWithinDailyCap(pool(), principal.organizationId, subscriptionId, now);
+  await assertWithinDailyCap(pool(), principal, subscriptionId, now);
   await recordAudit(pool(), {
     organizationId: principal.organizationId,
     actor: principal.actor,

@@ -106,7 +106,37 @@ export function createBoss(options: BossOptions): PgBoss {
   return boss;
 }
 
-/** Installs or upgrades the pg-boss schema and creates the delivery queue, with the expiry of WVK_JOB_EXPIRY_SECONDS. */
+/**
+ * Our index of each webhook's queued attempt jobs, which deleteQueuedAttempts
+ * reads. pg-boss 12 indexes group_id only for active jobs, so without it
+ * deleting a webhook reads every queued job of every webhook (docs/delivery.md,
+ * "Deleting a webhook"). It is on the partitioned parent, so PostgreSQL also
+ * builds it on partitions that pg-boss adds later.
+ */
+export const QUEUED_JOBS_BY_WEBHOOK_INDEX = "wasviking_job_queued_by_group";
+
+// Created after pg-boss has installed or upgraded its schema, because migrations run before pgboss.job exists. IF NOT
+// EXISTS makes every later run cheap, and recreates the index after an upgrade of pg-boss that rebuilt its tables.
+// The predicate must stay the state list of DELETE_QUEUED_ATTEMPTS, or the planner cannot use the index for it.
+const CREATE_QUEUED_JOBS_BY_WEBHOOK_INDEX = `CREATE INDEX IF NOT EXISTS ${QUEUED_JOBS_BY_WEBHOOK_INDEX} ON pgboss.job (name, group_id)
+  WHERE state IN ('created', 'retry')`;
+
+/** Statement that deletes the queued attempt jobs of one webhook: $1 is the queue, $2 the webhook's id. */
+export const DELETE_QUEUED_ATTEMPTS = `DELETE FROM pgboss.job WHERE name = $1 AND group_id = $2 AND state IN ('created', 'retry')`;
+
+/**
+ * Deletes the attempt jobs of a webhook that no worker has started, inside the
+ * caller's transaction, and returns how many it deleted.
+ */
+export async function deleteQueuedAttempts(client: pg.PoolClient, subscriptionId: string): Promise<number> {
+  const result = await client.query(DELETE_QUEUED_ATTEMPTS, [DELIVERY_QUEUE, subscriptionId]);
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Installs or upgrades the pg-boss schema, creates the delivery queue with the
+ * expiry of WVK_JOB_EXPIRY_SECONDS, and adds our index of queued jobs by webhook.
+ */
 export async function installQueue(): Promise<void> {
   const options = deliveryQueueOptions(jobExpirySeconds());
   const boss = createBoss({ role: "migrator" });
@@ -115,6 +145,7 @@ export async function installQueue(): Promise<void> {
     const existing = await boss.getQueue(DELIVERY_QUEUE);
     if (existing) await boss.updateQueue(DELIVERY_QUEUE, options);
     else await boss.createQueue(DELIVERY_QUEUE, options);
+    await boss.getDb().executeSql(CREATE_QUEUED_JOBS_BY_WEBHOOK_INDEX);
   } finally {
     await boss.stop({ graceful: false });
   }

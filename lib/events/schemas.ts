@@ -181,7 +181,7 @@ const webhookTest = z.strictObject({
   sent_at: time("When the test was requested"),
   example_finding: z
     .strictObject({
-      id: z.string().regex(new RegExp(`^${TEST_FINDING_ID_PREFIX}[0-9a-f]+$`)).describe('A made-up id starting with "fnd_test_", which never names a real finding'),
+      id: z.string().regex(new RegExp(`^${TEST_FINDING_ID_PREFIX}[0-9a-f]+$`)).describe(`A made-up id starting with "${TEST_FINDING_ID_PREFIX}", which never names a real finding`),
       title: z.string().describe("Sample text with non-ASCII characters, to check your decoding"),
       severity,
     })

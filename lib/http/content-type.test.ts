@@ -31,6 +31,9 @@ describe("checkJsonContentType", () => {
     "application/json; charset=UTF-8",
     "application/json;charset=Utf-8",
     'application/json; charset="utf-8"',
+    "application/json; charset=utf8",
+    "application/json; charset=UTF8",
+    'application/json; charset="Utf8"',
     "APPLICATION/JSON",
     "application/merge-patch+json",
     "application/json; version=1",
@@ -40,8 +43,9 @@ describe("checkJsonContentType", () => {
 
   it.each([
     ["application/json; charset=iso-8859-1", "iso-8859-1"],
+    ["application/json; charset=utf_8", "utf_8"],
+    ["application/json; charset=utf8mb4", "utf8mb4"],
     ["application/json; charset=utf-16", "utf-16"],
-    ["application/json; charset=utf8", "utf8"],
     ['application/json; charset="latin1"', "latin1"],
     ["application/json; charset=utf-8; charset=windows-1252", "windows-1252"],
   ])("names the charset of %j", (header, charset) => {

@@ -3,9 +3,13 @@
  * uncompressed. The handler checks both headers before it reads a byte of the body.
  *
  * RFC 8259 requires UTF-8 for JSON exchanged between systems, so a `charset`
- * parameter may only name UTF-8. Bytes sent with another charset would be
- * decoded as UTF-8 anyway, and text such as "Müller" in ISO-8859-1 would be
- * stored as something else or rejected as a decoding error that hides the cause.
+ * parameter may only name UTF-8: `utf-8`, or `utf8`, a common spelling that
+ * the WHATWG Encoding Standard (and so Node.js's TextDecoder) also reads as
+ * UTF-8. The body is decoded as strict UTF-8 either way, so a variant that
+ * some databases label "UTF8", such as CESU-8, fails decoding with a 400.
+ * Bytes sent with another charset would be decoded as UTF-8 anyway, and text
+ * such as "Müller" in ISO-8859-1 would be stored as something else or
+ * rejected as a decoding error that hides the cause.
  * Compressed bodies (`Content-Encoding: gzip` and the like) are not decoded, so
  * they are rejected up front with a message that names the coding.
  */
@@ -47,16 +51,19 @@ function unquote(value: string): string {
   return value.startsWith('"') ? value.slice(1, -1).replace(/\\(.)/g, "$1") : value;
 }
 
+// Lowercased charset labels read as UTF-8.
+const UTF8_LABELS: ReadonlySet<string> = new Set(["utf-8", "utf8"]);
+
 /**
  * Checks that a Content-Type names JSON in UTF-8: application/json or a +json
  * type such as application/merge-patch+json, with no charset or charset=utf-8
- * in any letter case. Other parameters are ignored.
+ * (or utf8) in any letter case. Other parameters are ignored.
  */
 export function checkJsonContentType(header: string | null): JsonContentTypeCheck {
   const mediaType = header === null ? null : parseMediaType(header);
   if (!mediaType || !/^application\/([a-z0-9.+-]+\+)?json$/.test(mediaType.essence)) return { ok: false, problem: "not_json" };
   for (const [name, value] of mediaType.parameters) {
-    if (name === "charset" && value.toLowerCase() !== "utf-8") return { ok: false, problem: "charset", charset: value };
+    if (name === "charset" && !UTF8_LABELS.has(value.toLowerCase())) return { ok: false, problem: "charset", charset: value };
   }
   return { ok: true };
 }

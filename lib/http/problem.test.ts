@@ -29,3 +29,32 @@ describe("problemOf", () => {
     expect(problemOf(error, "req_3").detail).toBe("The current secret cannot be revoked: rotate first");
   });
 });
+
+describe("problems.dailyCapReached", () => {
+  const cap = {
+    webhookId: "wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK",
+    used: 50,
+    cap: 50,
+    resetsAt: new Date("2026-12-02T00:00:00.000Z"),
+    retryAfterSeconds: 3600,
+  };
+  const facts =
+    "Webhook wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK has used its daily delivery cap (50 of 50 deliveries today, UTC): new deliveries are held " +
+    "and changes to the webhook are refused until the cap resets at 2026-12-02T00:00:00.000Z (in 3600 s). ";
+
+  it("tells API clients to PATCH the webhook", () => {
+    const detail = problems.dailyCapReached({ ...cap, caller: "api_key" }).message;
+    expect(detail).toBe(facts + "Raise daily_cap with PATCH /v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK to lift it now");
+  });
+
+  it("points portal users to the Usage tab", () => {
+    const detail = problems.dailyCapReached({ ...cap, caller: "session" }).message;
+    expect(detail).toBe(facts + "Raise the daily cap on the webhook's Usage tab to lift it now");
+  });
+
+  it("gives both callers the same extensions", () => {
+    const fromApi = problems.dailyCapReached({ ...cap, caller: "api_key" }).extensions;
+    const fromPortal = problems.dailyCapReached({ ...cap, caller: "session" }).extensions;
+    expect(fromPortal).toEqual(fromApi);
+  });
+});

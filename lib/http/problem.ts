@@ -1,3 +1,4 @@
+import type { Principal } from "../auth/principal";
 import { redactText } from "../deliveries/secret-redaction";
 
 /**
@@ -206,7 +207,9 @@ export const problems = {
       retryAfterSeconds,
     }),
   // The webhook used its daily delivery cap (lib/caps/write-guard.ts); the extensions name the cap and its reset.
-  dailyCapReached: (cap: { webhookId: string; used: number; cap: number; resetsAt: Date; retryAfterSeconds: number }) =>
+  // The last sentence names where the caller raises the cap: an API client with PATCH, a portal user on the
+  // webhook's Usage tab, which is where the portal sets it.
+  dailyCapReached: (cap: { webhookId: string; used: number; cap: number; resetsAt: Date; retryAfterSeconds: number; caller: Principal["via"] }) =>
     new ApiError({
       status: 429,
       type: "daily-cap-reached",
@@ -214,7 +217,9 @@ export const problems = {
       detail:
         `Webhook ${cap.webhookId} has used its daily delivery cap (${cap.used} of ${cap.cap} deliveries today, UTC): ` +
         `new deliveries are held and changes to the webhook are refused until the cap resets at ${cap.resetsAt.toISOString()} (in ${cap.retryAfterSeconds} s). ` +
-        "Raise daily_cap with PATCH /v1/webhooks/{id} to lift it now",
+        (cap.caller === "session"
+          ? "Raise the daily cap on the webhook's Usage tab to lift it now"
+          : `Raise daily_cap with PATCH /v1/webhooks/${cap.webhookId} to lift it now`),
       retryAfterSeconds: cap.retryAfterSeconds,
       extensions: {
         cap: "daily",

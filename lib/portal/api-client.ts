@@ -12,8 +12,8 @@ import type {
   deliverySummary,
   organizationUsage,
   releasedHeldDeliveries,
+  revokeSecretResult,
   rotatedSecret,
-  secretList,
   secretSummary,
   updateWebhookBody,
   webhook,
@@ -36,7 +36,7 @@ export type WebhookFields = z.output<typeof webhook>;
 export type CreatedWebhook = z.output<typeof webhookWithSecret>;
 export type SecretSummary = z.output<typeof secretSummary>;
 export type RotatedSecret = z.output<typeof rotatedSecret>;
-export type SecretList = z.output<typeof secretList>;
+export type RevokeSecretResult = z.output<typeof revokeSecretResult>;
 export type Delivery = z.output<typeof deliverySummary>;
 export type DeliveryDetail = z.output<typeof deliveryDetail>;
 export type AttemptDetail = z.output<typeof attemptDetail>;
@@ -150,7 +150,7 @@ export const apiClient = {
   updateWebhook: (id: string, input: UpdateWebhookInput) => call<WebhookFields>("PATCH", `/v1/webhooks/${segment(id)}`, input),
   deleteWebhook: (id: string) => call<void>("DELETE", `/v1/webhooks/${segment(id)}`),
   rotateSecret: (id: string) => call<RotatedSecret>("POST", `/v1/webhooks/${segment(id)}/rotate`),
-  revokeSecret: (id: string, secretId: string) => call<SecretList>("DELETE", `/v1/webhooks/${segment(id)}/secrets/${segment(secretId)}`),
+  revokeSecret: (id: string, secretId: string) => call<RevokeSecretResult>("DELETE", `/v1/webhooks/${segment(id)}/secrets/${segment(secretId)}`),
   sendTestEvent: (id: string) => call<AttemptResult>("POST", `/v1/webhooks/${segment(id)}/test`),
   replayDelivery: (id: string, deliveryId: string) => call<AttemptResult>("POST", `/v1/webhooks/${segment(id)}/deliveries/${segment(deliveryId)}/replay`),
   listDeliveries: (id: string, filters: Record<string, string>, cursor?: string | null) =>

@@ -10,7 +10,7 @@ import { changeReleasesHeldByCap, releaseAfterWebhookChange } from "../caps/rele
 import { assertWithinDailyCap } from "../caps/write-guard";
 import { dailyCapLimitProblem } from "./daily-cap-limit";
 import { holdOpenDeliveries, releaseHeldDeliveries } from "../deliveries/hold";
-import { DELIVERY_QUEUE, queueAttempts } from "../dispatch/queue";
+import { deleteQueuedAttempts, queueAttempts } from "../dispatch/queue";
 import type { Prisma } from "../generated/prisma/client";
 import { problems } from "../http/problem";
 import { newId } from "../ids";
@@ -158,7 +158,7 @@ export async function getSubscription(organizationId: string, id: string, now: D
  * signatures.
  */
 export async function rotateSecret(principal: Principal, id: string, now: Date): Promise<{ secret: string; secretId: string; fingerprint: string; subscription: SubscriptionView }> {
-  await assertWithinDailyCap(pool(), principal.organizationId, id, now);
+  await assertWithinDailyCap(pool(), principal, id, now);
   const { secret, row } = newSecretRow(now);
   return prisma().$transaction(async (tx) => {
     const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM subscriptions WHERE id = ${id} AND organization_id = ${principal.organizationId} FOR UPDATE`;
@@ -246,7 +246,7 @@ export async function updateSubscription(
     const current = found.rows[0];
     if (!current) throw problems.notFound(`Webhook ${id}`);
     const requested = (Object.keys(input) as Array<keyof UpdateSubscriptionInput>).filter((key) => input[key] !== undefined);
-    if (requested.some((key) => !CHANGES_ALLOWED_OVER_CAP.has(key))) await assertWithinDailyCap(client, principal.organizationId, id, now);
+    if (requested.some((key) => !CHANGES_ALLOWED_OVER_CAP.has(key))) await assertWithinDailyCap(client, principal, id, now);
     const next = { ...current };
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     if (url !== undefined && url !== current.url) {
@@ -335,7 +335,7 @@ export async function deleteSubscription(principal: Principal, id: string, now: 
     await client.query(`DELETE FROM subscriptions WHERE id = $1`, [id]);
     // Runs after the cascade, which waited for every worker holding a lock on the webhook's deliveries,
     // so the retry jobs those workers queued are visible here.
-    await client.query(`DELETE FROM pgboss.job WHERE name = $1 AND group_id = $2 AND state IN ('created', 'retry')`, [DELIVERY_QUEUE, id]);
+    await deleteQueuedAttempts(client, id);
     await recordAudit(client, {
       organizationId: principal.organizationId,
       actor: principal.actor,
@@ -349,21 +349,50 @@ export async function deleteSubscription(principal: Principal, id: string, now: 
 }
 
 /**
+ * Result of a revoke request. `already_revoked` means an earlier revoke or a
+ * second rotation revoked the secret, and `already_expired` that its overlap
+ * had ended.
+ */
+export type RevokeOutcome = "revoked" | "already_revoked" | "already_expired";
+
+export interface RevokedSecret {
+  id: string;
+  fingerprint: string;
+  outcome: RevokeOutcome;
+  revokedAt: Date | null;
+  expiresAt: Date;
+}
+
+/**
  * Revokes a secret that is still in its rotation overlap, so it stops signing
  * at once. The current secret cannot be revoked: rotate first, so the webhook
- * always has a secret to sign with.
+ * always has a secret to sign with. A secret that has already stopped signing
+ * is left as it is and reported with its outcome, so a retried revoke
+ * succeeds and records nothing.
  */
-export async function revokeSecret(principal: Principal, id: string, secretId: string, now: Date): Promise<SubscriptionView> {
+export async function revokeSecret(
+  principal: Principal,
+  id: string,
+  secretId: string,
+  now: Date,
+): Promise<{ revoked: RevokedSecret; subscription: SubscriptionView }> {
   return prisma().$transaction(async (tx) => {
-    const owner = await tx.subscription.findFirst({ where: { id, organizationId: principal.organizationId }, select: { id: true } });
-    if (!owner) throw problems.notFound(`Webhook ${id}`);
+    // Locked as rotateSecret locks it, so a concurrent rotation or revoke cannot change the secrets between the read
+    // and the update, and two revokes of one secret record one audit entry.
+    const owner = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM subscriptions WHERE id = ${id} AND organization_id = ${principal.organizationId} FOR UPDATE`;
+    if (owner.length === 0) throw problems.notFound(`Webhook ${id}`);
     const secret = await tx.signingSecret.findFirst({
-      where: { id: secretId, subscriptionId: id, ...validSecretFilter(now) },
-      select: { id: true, fingerprint: true, expiresAt: true },
+      where: { id: secretId, subscriptionId: id },
+      select: { id: true, fingerprint: true, expiresAt: true, revokedAt: true },
     });
     if (!secret) throw problems.notFound(`Secret ${secretId}`);
     if (secret.expiresAt === null) {
       throw problems.conflict("This is the webhook's current secret and cannot be revoked: rotate it first, then revoke the old one");
+    }
+    const ended = endedOutcome(secret.revokedAt, secret.expiresAt, now);
+    if (ended) {
+      const subscription = await tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
+      return { revoked: { ...secret, expiresAt: secret.expiresAt, outcome: ended }, subscription };
     }
     await tx.signingSecret.update({ where: { id: secretId }, data: { revokedAt: now } });
     await recordAudit(tx, {
@@ -375,6 +404,14 @@ export async function revokeSecret(principal: Principal, id: string, secretId: s
       details: { secretId, fingerprint: secret.fingerprint },
       at: now,
     });
-    return tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
+    const subscription = await tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
+    return { revoked: { ...secret, expiresAt: secret.expiresAt, revokedAt: now, outcome: "revoked" }, subscription };
   });
+}
+
+/** Returns how a previous secret had stopped signing by `now`, or null while it still signs. */
+function endedOutcome(revokedAt: Date | null, expiresAt: Date, now: Date): Exclude<RevokeOutcome, "revoked"> | null {
+  if (revokedAt !== null) return "already_revoked";
+  if (expiresAt <= now) return "already_expired";
+  return null;
 }

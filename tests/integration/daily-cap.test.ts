@@ -6,6 +6,7 @@ import { exampleData } from "../../lib/events/examples";
 import { api } from "../support/api";
 import { createWebhook, deliveryOf, publish, waitUntil } from "../support/deliveries";
 import { createTenant, type Tenant } from "../support/fixtures";
+import { createPortalUser, portalHeaders, signIn } from "../support/portal";
 import { type ReceivedRequest, startReceiver, type TestReceiver } from "../support/receiver";
 import { startTestWorker, type TestWorker } from "../support/worker";
 
@@ -159,8 +160,17 @@ describe("daily cap", () => {
         retry_after: 6 * 3600,
       });
       expect(write.body.detail).toContain("daily delivery cap");
+      expect(write.body.detail).toContain(`Raise daily_cap with PATCH /v1/webhooks/${webhook.id} to lift it now`);
     }
     expect((await api("GET", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey })).body.description).toBe("");
+
+    // A portal user raises the cap on the webhook's Usage tab, not with PATCH.
+    const { cookie } = await signIn(await createPortalUser(tenant.organizationId, "admin"));
+    const fromPortal = await api("PATCH", `/v1/webhooks/${webhook.id}`, { headers: portalHeaders(cookie), body: { description: "renamed" } });
+    expect(fromPortal.status).toBe(429);
+    expect(fromPortal.body.detail).toContain("daily delivery cap");
+    expect(fromPortal.body.detail).toContain("Raise the daily cap on the webhook's Usage tab to lift it now");
+    expect(fromPortal.body.detail).not.toContain("PATCH");
 
     // Publishing is never refused; the event is held.
     const published = await api("POST", "/v1/events", {

@@ -216,7 +216,14 @@ describe("body encodings", () => {
   const send = (rawBody: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>, path = "/v1/webhooks") =>
     api("POST", path, { apiKey: tenant.apiKey, rawBody, headers });
 
-  it.each(["application/json; charset=utf-8", "application/json; charset=UTF-8", 'application/json; charset="Utf-8"', "application/json"])(
+  it.each([
+    "application/json; charset=utf-8",
+    "application/json; charset=UTF-8",
+    'application/json; charset="Utf-8"',
+    "application/json; charset=utf8",
+    "application/json; charset=UTF8",
+    "application/json",
+  ])(
     "accepts %j",
     async (contentType) => {
       const response = await send(JSON.stringify({ ...WEBHOOK, description: "Müller's SIEM" }), { "content-type": contentType });
@@ -235,6 +242,15 @@ describe("body encodings", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(response.body.type).toMatch(/unsupported-media-type$/);
     expect(response.body.detail).toBe(`The charset "${charset}" is not supported: encode the JSON body as UTF-8 and send Content-Type: application/json`);
+  });
+
+  it("decodes a utf8-labelled body strictly", async () => {
+    // U+1F600 as CESU-8 (two encoded surrogates), what some databases call "UTF8": not valid UTF-8.
+    const cesu8 = Buffer.from("eda0bdedb880", "hex");
+    const body = Buffer.concat([Buffer.from('{"url": "https://siem.example.com/in", "events": ["finding.created"], "description": "'), cesu8, Buffer.from('"}')]);
+    const response = await send(new Uint8Array(body), { "content-type": "application/json; charset=utf8" });
+    expect(response.status).toBe(400);
+    expect(response.body.type).toMatch(/invalid-json$/);
   });
 
   it.each(["gzip", "deflate", "br", "identity, gzip"])("rejects Content-Encoding %j with 415 naming it", async (coding) => {

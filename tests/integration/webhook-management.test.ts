@@ -106,6 +106,57 @@ describe("webhook management", () => {
     expect(revoked.body.secrets[0].id).toBe(rotated.body.secret_id);
   });
 
+  it("returns the first revocation on a repeat", async () => {
+    const created = await create();
+    const rotated = await api("POST", `/v1/webhooks/${created.id}/rotate`, { apiKey: tenant.apiKey });
+    const oldId = rotated.body.secrets[1].id;
+
+    const first = await api("DELETE", `/v1/webhooks/${created.id}/secrets/${oldId}`, { apiKey: tenant.apiKey });
+    expect(first.status).toBe(200);
+    expect(first.body.revoked_secret).toMatchObject({ id: oldId, fingerprint: created.secrets[0].fingerprint, outcome: "revoked" });
+    expect(first.body.revoked_secret.revoked_at).not.toBeNull();
+
+    const again = await api("DELETE", `/v1/webhooks/${created.id}/secrets/${oldId}`, { apiKey: tenant.apiKey });
+    expect(again.status).toBe(200);
+    expect(again.body.revoked_secret).toEqual({ ...first.body.revoked_secret, outcome: "already_revoked" });
+    expect(again.body.secrets.map((secret: { id: string }) => secret.id)).toEqual([rotated.body.secret_id]);
+
+    const audit = await pool().query(`SELECT count(*)::int AS count FROM audit_entries WHERE target_id = $1 AND action = 'webhook.secret_revoked'`, [created.id]);
+    expect(audit.rows[0].count).toBe(1);
+  });
+
+  it("returns the expiry after the overlap", async () => {
+    const created = await create();
+    const rotated = await api("POST", `/v1/webhooks/${created.id}/rotate`, { apiKey: tenant.apiKey });
+    const oldId = rotated.body.secrets[1].id;
+    const expired = await pool().query<{ expires_at: Date }>(
+      `UPDATE signing_secrets SET expires_at = now() - interval '1 hour' WHERE id = $1 RETURNING expires_at`,
+      [oldId],
+    );
+
+    const revoked = await api("DELETE", `/v1/webhooks/${created.id}/secrets/${oldId}`, { apiKey: tenant.apiKey });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revoked_secret).toEqual({
+      id: oldId,
+      fingerprint: created.secrets[0].fingerprint,
+      outcome: "already_expired",
+      revoked_at: null,
+      expires_at: expired.rows[0]!.expires_at.toISOString(),
+    });
+    const stored = await pool().query(`SELECT revoked_at FROM signing_secrets WHERE id = $1`, [oldId]);
+    expect(stored.rows[0].revoked_at).toBeNull();
+    const audit = await pool().query(`SELECT count(*)::int AS count FROM audit_entries WHERE target_id = $1 AND action = 'webhook.secret_revoked'`, [created.id]);
+    expect(audit.rows[0].count).toBe(0);
+  });
+
+  it("rejects another webhook's secret with 404", async () => {
+    const first = await create();
+    const second = await create();
+    const rotated = await api("POST", `/v1/webhooks/${first.id}/rotate`, { apiKey: tenant.apiKey });
+    const response = await api("DELETE", `/v1/webhooks/${second.id}/secrets/${rotated.body.secrets[1].id}`, { apiKey: tenant.apiKey });
+    expect(response.status).toBe(404);
+  });
+
   it("keeps at most two valid secrets when rotating twice inside the overlap", async () => {
     const created = await create();
     await api("GET", `/v1/webhooks/${created.id}/rotate`, { apiKey: tenant.apiKey });
