@@ -44,7 +44,7 @@ export async function printMachine(database: BenchDatabase, options: BenchOption
     `settings: ${options.runs} runs; drain ${options.events} events x ${options.webhooks} webhooks; paced ${options.rate}/s for ${options.pacedSeconds} s after ${options.warmupSeconds} s warm-up; fan-out to ${options.fanout}; ~${options.payloadBytes} B bodies; analyze ${options.analyze}`,
   );
   say(
-    `worker: WORKER_MAX_IN_FLIGHT=${process.env.WORKER_MAX_IN_FLIGHT ?? "256 (default)"} WORKER_FETCH_BATCH_SIZE=${process.env.WORKER_FETCH_BATCH_SIZE ?? "100 (default)"} WORKER_PER_WEBHOOK_CONCURRENCY=${process.env.WORKER_PER_WEBHOOK_CONCURRENCY ?? "16 (default)"} WORKER_PER_WEBHOOK_LIMIT_SCOPE=${process.env.WORKER_PER_WEBHOOK_LIMIT_SCOPE ?? "worker (default)"} DATABASE_POOL_SIZE=${process.env.DATABASE_POOL_SIZE ?? "10 (default)"}; bare loop: ${options.bareInFlight} in flight, batches of ${options.bareBatch}${options.bareGroupConcurrency !== null ? `, group concurrency ${options.bareGroupConcurrency}` : ""}`,
+    `worker: WORKER_MAX_IN_FLIGHT=${process.env.WORKER_MAX_IN_FLIGHT ?? "256 (default)"} WORKER_PER_WEBHOOK_CONCURRENCY=${process.env.WORKER_PER_WEBHOOK_CONCURRENCY ?? "16 (default)"} WORKER_PER_WEBHOOK_LIMIT_SCOPE=${process.env.WORKER_PER_WEBHOOK_LIMIT_SCOPE ?? "worker (default)"} DATABASE_POOL_SIZE=${process.env.DATABASE_POOL_SIZE ?? "10 (default)"}; bare loop: ${options.bareInFlight} in flight, batches of ${options.bareBatch}${options.bareGroupConcurrency !== null ? `, group concurrency ${options.bareGroupConcurrency}` : ""}`,
   );
   if (variants.length > 1) say(`engines compared: ${variants.map((variant) => `${variant.label} (${variant.directory})`).join(", ")}`);
 }
@@ -107,8 +107,8 @@ function printStatements(label: string, report: StatementReport | null): void {
   say(`${label}: ${report.callsPerDelivery.toFixed(3)} statements per delivery (pg_stat_statements)${batches}; largest total time:`);
   for (const line of report.top) {
     const text = line.query.replace(/\s+/g, " ").slice(0, 110);
-    const wal = `${(line.walBytes / 1024 / 1024).toFixed(1).padStart(6)} MiB WAL ${String(line.walFullPages).padStart(6)} full pages ${String(line.blocksDirtied).padStart(6)} pages dirtied`;
-    say(`  ${String(line.calls).padStart(7)} calls ${line.totalMs.toFixed(0).padStart(7)} ms total ${line.meanMs.toFixed(3).padStart(8)} ms mean ${line.planMs.toFixed(0).padStart(5)} ms planning ${wal}  ${text}`);
+    const writeVolume = `${(line.walBytes / 1024 / 1024).toFixed(1).padStart(6)} MiB WAL ${String(line.walFullPages).padStart(6)} full pages ${String(line.blocksDirtied).padStart(6)} pages dirtied`;
+    say(`  ${String(line.calls).padStart(7)} calls ${line.totalMs.toFixed(0).padStart(7)} ms total ${line.meanMs.toFixed(3).padStart(8)} ms mean ${line.planMs.toFixed(0).padStart(5)} ms planning ${writeVolume}  ${text}`);
   }
 }
 
