@@ -78,6 +78,12 @@ describe("data schemas", () => {
     expect(result.success).toBe(false);
   });
 
+  it("reject an unset due date", () => {
+    const result = data("finding.sla_breached").safeParse({ ...exampleData("finding.sla_breached"), due_at: "0001-01-01T00:00:00Z" });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(["due_at"]);
+  });
+
   it("describe what the test delivery really sends", () => {
     const result = data("webhook.test").safeParse(testEventData(new Date("2026-12-01T14:20:00Z")));
     expect(result.error?.issues ?? []).toEqual([]);

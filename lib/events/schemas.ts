@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPES, type EventType, eventTypeInfo } from "./catalog";
-import { utcTime } from "./utc-time";
+import { dataTime } from "./utc-time";
 
 /**
  * The `data` object of each event type: what producers must send to
@@ -13,7 +13,7 @@ export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const
 export type Severity = (typeof SEVERITIES)[number];
 
 const severity = z.enum(SEVERITIES).describe("Severity, from critical (act now) to info (no action needed)");
-const time = (description: string) => utcTime().describe(`${description} (ISO 8601, UTC)`);
+const time = (description: string) => dataTime().describe(`${description} (ISO 8601, UTC, from 2000 to 2199)`);
 const text = (max: number, description: string) => z.string().trim().min(1).max(max).describe(description);
 const portalUrl = z.url({ protocol: /^https$/ }).max(2048).describe("Link to the object in the WASViking portal");
 

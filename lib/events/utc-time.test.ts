@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { invalidTimeMessage, utcEquivalent, utcTime } from "./utc-time";
+import { dataTime, implausibleTimeMessage, invalidTimeMessage, utcEquivalent, utcTime } from "./utc-time";
 
 describe("utcEquivalent", () => {
   it.each([
@@ -66,5 +66,34 @@ describe("utcTime", () => {
 
   it("rejects a value that is not a string", () => {
     expect(utcTime().safeParse(1764580438).success).toBe(false);
+  });
+});
+
+describe("dataTime", () => {
+  const schema = dataTime();
+
+  it.each(["2000-01-01T00:00:00Z", "2026-12-01T09:13:58.123456Z", "2199-12-31T23:59:59.999Z"])("accepts %s", (input) => {
+    expect(schema.safeParse(input).success).toBe(true);
+  });
+
+  it.each(["0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "1999-12-31T23:59:59.999Z", "2200-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])(
+    "rejects %s with the window",
+    (input) => {
+      const result = schema.safeParse(input);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.message).toBe(implausibleTimeMessage(input));
+    },
+  );
+
+  it("names the window and the fix", () => {
+    expect(implausibleTimeMessage("0001-01-01T00:00:00Z")).toBe(
+      'Invalid time "0001-01-01T00:00:00Z": times in event data must fall between 2000-01-01 and 2199-12-31. ' +
+        "A year such as 0001, 1970 or 9999 is usually an unset value: leave an optional time out instead",
+    );
+  });
+
+  it("keeps the UTC message for a time with an offset", () => {
+    const result = schema.safeParse("2026-12-01T10:13:58+01:00");
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual([invalidTimeMessage("2026-12-01T10:13:58+01:00")]);
   });
 });

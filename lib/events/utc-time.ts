@@ -39,3 +39,30 @@ export function invalidTimeMessage(input: unknown): string {
 export function utcTime() {
   return z.iso.datetime({ offset: false, error: (issue) => invalidTimeMessage(issue.input) });
 }
+
+// Times inside event data describe real moments of a security platform: a detection, a due date, a sighting. Years
+// outside this range are unset values (0001-01-01 from Go and .NET, 1970-01-01 from a zero Unix time) or sentinels
+// such as 9999-12-31, which a receiver would file as a real date.
+export const EARLIEST_DATA_TIME = "2000-01-01T00:00:00Z";
+export const LATEST_DATA_TIME = "2199-12-31T23:59:59.999Z";
+
+/** Returns the validation message for a time in event data outside EARLIEST_DATA_TIME to LATEST_DATA_TIME. */
+export function implausibleTimeMessage(input: string): string {
+  return (
+    `Invalid time "${input}": times in event data must fall between ${EARLIEST_DATA_TIME.slice(0, 10)} and ` +
+    `${LATEST_DATA_TIME.slice(0, 10)}. A year such as 0001, 1970 or 9999 is usually an unset value: leave an optional time out instead`
+  );
+}
+
+/** Builds the schema of a time inside event data: a UTC time (utcTime) between EARLIEST_DATA_TIME and LATEST_DATA_TIME. */
+export function dataTime() {
+  const earliest = Date.parse(EARLIEST_DATA_TIME);
+  const latest = Date.parse(LATEST_DATA_TIME);
+  return utcTime().refine(
+    (text) => {
+      const instant = Date.parse(text);
+      return instant >= earliest && instant <= latest;
+    },
+    { error: (issue) => implausibleTimeMessage(String(issue.input)) },
+  );
+}
