@@ -3,6 +3,7 @@ import { setTimeSource } from "../../lib/clock";
 import { pool } from "../../lib/db";
 import { SUBSCRIBABLE_EVENT_TYPES, type EventType } from "../../lib/events/catalog";
 import { exampleData, exampleSubject } from "../../lib/events/examples";
+import { implausibleTimeMessage } from "../../lib/events/utc-time";
 import { api } from "../support/api";
 import { createTenant, type Tenant } from "../support/fixtures";
 
@@ -42,6 +43,13 @@ describe("event publishing", () => {
     const messages = Object.fromEntries(response.body.errors.map((error: { field: string; message: string }) => [error.field, error.message]));
     expect(messages["occurred_at"]).toBe('Invalid time "2026-12-01T10:13:58+01:00": use ISO 8601 in UTC ending in Z, for this time 2026-12-01T09:13:58Z');
     expect(messages["data/detected_at"]).toContain("for this time 2026-12-01T09:13:58Z");
+  });
+
+  it("rejects an unset time in data", async () => {
+    const data = { ...exampleData("finding.sla_breached"), due_at: "0001-01-01T00:00:00Z" };
+    const response = await publish({ type: "finding.sla_breached", subject: exampleSubject("finding.sla_breached"), data });
+    expect(response.status).toBe(422);
+    expect(response.body.detail).toBe(`data/due_at: ${implausibleTimeMessage("0001-01-01T00:00:00Z")}`);
   });
 
   it("says what to send in the detail of one invalid time", async () => {
