@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { freePort } from "../scripts/lib/embedded-postgres";
+import { WORKER_SETTINGS_FILE } from "../scripts/lib/worker-settings";
 import { acceptsConnections, killMarkedProcesses, MARKER_VARIABLE, markedProcesses, waitFor } from "./support/start-processes";
 
 /**
@@ -71,6 +72,7 @@ test.describe("npm start killed with SIGKILL", () => {
     expect(commands.some((command) => command.includes("web/server.ts")), commands.join("\n")).toBe(true);
     expect(commands.some((command) => /\/postgres -D /.test(command)), commands.join("\n")).toBe(true);
     expect(existsSync(path.join(dataDirectory, "start.pid"))).toBe(true);
+    expect(existsSync(path.join(dataDirectory, WORKER_SETTINGS_FILE))).toBe(true);
     return run;
   }
 
@@ -100,6 +102,8 @@ test.describe("npm start killed with SIGKILL", () => {
       // PostgreSQL removes postmaster.pid only on a clean shutdown.
       expect(existsSync(path.join(dataDirectory, "postgres", "postmaster.pid"))).toBe(false);
       expect(existsSync(path.join(dataDirectory, "start.pid"))).toBe(false);
+      // A leftover file whose process id went to another process would send a later `npm run worker` to the stopped database.
+      expect(existsSync(path.join(dataDirectory, WORKER_SETTINGS_FILE))).toBe(false);
     });
   }
 

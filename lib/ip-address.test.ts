@@ -84,4 +84,47 @@ describe("embeddedIpv4Addresses", () => {
       expect(embeddedIpv4Addresses(address)).toEqual([]);
     },
   );
+
+  // The ISATAP interface identifier 0:5efe or 200:5efe in bits 64 to 95, with the IPv4 address after it, under any prefix.
+  it.each([
+    "fe80::5efe:169.254.169.254",
+    "fe80::200:5efe:a9fe:a9fe",
+    "2001:470:1:2:0:5efe:a9fe:a9fe",
+    "2001:470:1:2::5efe:a9fe:a9fe",
+    "2001:470:1:2:200:5efe:169.254.169.254",
+    "2001:470:1:2:0200:5EFE:A9FE:A9FE",
+    "fd00:1:2:3:0:5efe:a9fe:a9fe",
+    "::5efe:a9fe:a9fe",
+  ])("finds 169.254.169.254 in the ISATAP address %s", (address) => {
+    expect(embeddedIpv4Addresses(address)).toEqual([{ form: "ISATAP", ipv4: "169.254.169.254" }]);
+  });
+
+  it("finds the public IPv4 address of an ISATAP identifier", () => {
+    expect(embeddedIpv4Addresses("2001:470:1:2:200:5efe:808:808")).toEqual([{ form: "ISATAP", ipv4: "8.8.8.8" }]);
+  });
+
+  it("lists both addresses of a 6to4 prefix with an ISATAP identifier", () => {
+    expect(embeddedIpv4Addresses("2002:808:808:1:0:5efe:a9fe:a9fe")).toEqual([
+      { form: "6to4", ipv4: "8.8.8.8" },
+      { form: "ISATAP", ipv4: "169.254.169.254" },
+    ]);
+  });
+
+  // Near misses: another bit set in the identifier's first group, another type than 5efe, or 5efe in the wrong group.
+  it.each([
+    "2001:470:1:2:100:5efe:a9fe:a9fe",
+    "2001:470:1:2:300:5efe:a9fe:a9fe",
+    "2001:470:1:2:1:5efe:a9fe:a9fe",
+    "2001:470:1:2:8000:5efe:a9fe:a9fe",
+    "2001:470:1:2:0:5eff:a9fe:a9fe",
+    "2001:470:1:2:0:4efe:a9fe:a9fe",
+    "2001:470:1:5efe:0:a9fe:a9fe:1",
+    "2001:470:1:2:5efe::a9fe:a9fe",
+  ])("finds nothing in the near-ISATAP address %s", (address) => {
+    expect(embeddedIpv4Addresses(address)).toEqual([]);
+  });
+
+  it("lists 0.0.0.0 for an ISATAP identifier that ends in zeros", () => {
+    expect(embeddedIpv4Addresses("2001:470:1:2:0:5efe::")).toEqual([{ form: "ISATAP", ipv4: "0.0.0.0" }]);
+  });
 });

@@ -103,14 +103,22 @@ function lastFourOctets(groups: number[]): string {
  *   RFC 6052 defines for /48, /56, /64 and /96 is listed;
  * - 6to4 `2002:aabb:ccdd::/48` (RFC 3056), which carries a.b.c.d after 2002;
  * - Teredo `2001:0::/32` (RFC 4380), whose client address is the last 32 bits
- *   with every bit inverted.
+ *   with every bit inverted;
+ * - ISATAP (RFC 5214), whose interface identifier `0:5efe:a.b.c.d` or
+ *   `200:5efe:a.b.c.d` may follow any 64-bit prefix.
  *
- * Returns an empty list for an address in none of these forms, or for text
- * that is not an IPv6 address.
+ * An address can carry more than one, such as a 6to4 prefix followed by an
+ * ISATAP interface identifier. Returns an empty list for an address in none of these
+ * forms, or for text that is not an IPv6 address.
  */
 export function embeddedIpv4Addresses(address: string): EmbeddedIpv4[] {
   const groups = ipv6Groups(address);
   if (!groups) return [];
+  return [...prefixForms(groups), ...isatapForm(groups)];
+}
+
+/** Lists the IPv4 addresses that the forms defined by their prefix carry (all but ISATAP). */
+function prefixForms(groups: number[]): EmbeddedIpv4[] {
   const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [number, number, number, number, number, number, number, number];
   const zeroTo3 = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0;
 
@@ -137,5 +145,21 @@ export function embeddedIpv4Addresses(address: string): EmbeddedIpv4[] {
   if (g0 === 0x2001 && g1 === 0) {
     return [{ form: "Teredo", ipv4: dotted([(g6 ^ 0xffff) >> 8, (g6 ^ 0xffff) & 255, (g7 ^ 0xffff) >> 8, (g7 ^ 0xffff) & 255]) }];
   }
+  return [];
+}
+
+/**
+ * Lists the IPv4 address of an ISATAP interface identifier, if the low 64
+ * bits are one. RFC 5214 section
+ * 6.1 builds it from IANA's OUI 00-00-5E, the type 0xFE and the IPv4 address,
+ * with the universal/local bit set (0x0200) when that address is globally
+ * unique. Only these two exact identifiers count, the same two that Linux's
+ * `ipv6_addr_is_isatap` accepts, so a random interface identifier matches by
+ * chance once in 2^31.
+ */
+function isatapForm(groups: number[]): EmbeddedIpv4[] {
+  const identifierHigh = groups[4]!;
+  const identifierType = groups[5]!;
+  if ((identifierHigh === 0 || identifierHigh === 0x200) && identifierType === 0x5efe) return [{ form: "ISATAP", ipv4: lastFourOctets(groups) }];
   return [];
 }

@@ -49,10 +49,23 @@ const IPV6_PREFIXES = [[], [0, 0, 0, 0, 0, 0xffff], [0x64, 0xff9b, 0, 0, 0, 0], 
 const edgeIpv6 = fc
   .tuple(fc.constantFrom(...IPV6_PREFIXES), fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }))
   .map(([prefix, random]) => [...prefix, ...random.slice(prefix.length)].map((group) => group.toString(16)).join(":"));
+// ISATAP addresses (RFC 5214) under a global prefix: the two identifiers that carry an IPv4 address, and two with
+// another bit set that do not, followed by a private or random IPv4 address.
+const isatapIpv6 = fc
+  .tuple(
+    fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 4, maxLength: 4 }),
+    fc.constantFrom(0, 0x200, 0x100, 0x300),
+    fc.oneof(privateIpv4, fc.integer({ min: 0, max: 0xffffffff })),
+  )
+  .map(([prefix, identifierHigh, ipv4]) => {
+    const globalPrefix = [0x2000 | (prefix[0]! & 0x1fff), ...prefix.slice(1)];
+    return [...globalPrefix, identifierHigh, 0x5efe, ipv4 >>> 16, ipv4 & 0xffff].map((group) => group.toString(16)).join(":");
+  });
 const dottedPrivateIpv4 = privateIpv4.map((v) => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join("."));
 
 const host = fc.oneof(
   edgeIpv6.map((address) => `[${address}]`),
+  isatapIpv6.map((address) => `[${address}]`),
   fc.ipV4(),
   fc.ipV4Extended(),
   fc.ipV6().map((address) => `[${address}]`),
@@ -114,7 +127,7 @@ describe("checkDestinationUrl properties", () => {
 
   it("agrees with the independent ranges on every IP literal", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.ipV4(), fc.ipV6(), edgeIpv6, dottedPrivateIpv4), (address) => {
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV6(), edgeIpv6, isatapIpv6, dottedPrivateIpv4), (address) => {
         const literal = address.includes(":") ? `[${address}]` : address;
         const result = checkDestinationUrl(`https://${literal}/hook`, STRICT);
         expect(result.ok, address).toBe(isPublicAddress(address));

@@ -196,6 +196,9 @@ describe("checkDestinationUrl", () => {
     "2002:a9fe:a9fe::",
     "2002:a9fe:a9fe:1::1",
     "2001:0:4136:e378:8000:63bf:5601:5601",
+    "2001:470:1:2:0:5efe:a9fe:a9fe",
+    "2001:470:1:2:200:5efe:169.254.169.254",
+    "2002:808:808:1:0:5efe:a9fe:a9fe",
   ];
 
   it.each(METADATA_IN_IPV6)("refuses [%s] in the development policy", (address) => {
@@ -208,7 +211,7 @@ describe("checkDestinationUrl", () => {
     expect(checkDestinationUrl(`https://[${address}]/latest/meta-data/`, strict)).toMatchObject({ ok: false, problem: "blocked_destination" });
   });
 
-  it.each(["::ffff:10.0.0.1", "::ffff:0:7f00:1", "64:ff9b::a00:1", "2002:c0a8:101::", "2001:0:4136:e378:8000:63bf:80ff:fffe", "2002:808:808::"])(
+  it.each(["::ffff:10.0.0.1", "::ffff:0:7f00:1", "64:ff9b::a00:1", "2002:c0a8:101::", "2001:0:4136:e378:8000:63bf:80ff:fffe", "2002:808:808::", "2001:470:1:2:0:5efe:a00:1"])(
     "allows [%s], which carries no link-local address, in the development policy",
     (address) => {
       expect(checkDestinationUrl(`http://[${address}]/hook`, { allowPrivate: true })).toMatchObject({ ok: true });
@@ -222,7 +225,18 @@ describe("checkDestinationUrl", () => {
 });
 
 describe("blockedRange", () => {
-  it.each([["8.8.8.8"], ["1.1.1.1"], ["2606:4700::1111"], ["2001:4860:4860::8888"], ["::ffff:8.8.8.8"]])("lets public %s through", (address) => {
+  it.each([
+    ["8.8.8.8"],
+    ["1.1.1.1"],
+    ["2606:4700::1111"],
+    ["2001:4860:4860::8888"],
+    ["::ffff:8.8.8.8"],
+    // An ISATAP identifier that carries a public IPv4 address, and identifiers that only resemble ISATAP's.
+    ["2001:470:1:2:200:5efe:808:808"],
+    ["2001:470:1:2:100:5efe:a00:1"],
+    ["2001:470:1:2:0:5eff:a00:1"],
+    ["2001:470:1:5efe::a00:1"],
+  ])("lets public %s through", (address) => {
     expect(blockedRange(address)).toBeNull();
   });
 
@@ -239,6 +253,9 @@ describe("blockedRange", () => {
     ["64:ff9b:1::a00:1", /local-use NAT64 form of/],
     ["2001:0:4136:e378:8000:63bf:f5ff:fffe", /Teredo form of a private/],
     ["2001:0:4136:e378:8000:63bf:f7f7:f7f7", /Teredo/],
+    ["2001:470:1:2:0:5efe:a00:1", /^an ISATAP form of a private address/],
+    ["2001:470:1:2:200:5efe:7f00:1", /^an ISATAP form of a loopback/],
+    ["2001:470:1:2::5efe:c0a8:101", /^an ISATAP form of a private address/],
     ["2001:db8::1", /documentation/],
     ["ff02::1", /multicast/],
     ["fec0::1", /site-local/],
@@ -260,11 +277,13 @@ describe("metadataRange", () => {
     ["64:ff9b:1:a9fe:a9:fe00::", /local-use NAT64 form of a link-local/],
     ["2002:a9fe:a9fe::", /6to4 form of a link-local/],
     ["2001:0:4136:e378:8000:63bf:5601:5601", /Teredo form of a link-local/],
+    ["2001:470:1:2:0:5efe:a9fe:a9fe", /ISATAP form of a link-local/],
+    ["2002:808:808:1:200:5efe:a9fe:a9fe", /ISATAP form of a link-local/],
   ])("blocks %s", (address, reason) => {
     expect(metadataRange(address)).toMatch(reason);
   });
 
-  it.each(["127.0.0.1", "10.0.0.1", "::1", "fd00::1", "::ffff:127.0.0.1", "2002:7f00:1::", "64:ff9b::a00:1", "example.com"])(
+  it.each(["127.0.0.1", "10.0.0.1", "::1", "fd00::1", "::ffff:127.0.0.1", "2002:7f00:1::", "64:ff9b::a00:1", "2001:470:1:2:0:5efe:a00:1", "example.com"])(
     "lets %s through",
     (address) => {
       expect(metadataRange(address)).toBeNull();

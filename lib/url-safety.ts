@@ -227,7 +227,8 @@ function blockedIpv4Range(address: string): string | null {
 function embeddedIpv4Problem(address: string, judge: (ipv4: string) => string | null): string | null {
   for (const { form, ipv4 } of embeddedIpv4Addresses(address)) {
     const range = judge(ipv4);
-    if (range) return `${form.startsWith("IPv4") ? "an" : "a"} ${form} form of ${range}`;
+    // Of the form names, exactly those that start with "I" (IPv4-mapped, ISATAP) take "an".
+    if (range) return `${form.startsWith("I") ? "an" : "a"} ${form} form of ${range}`;
   }
   return null;
 }

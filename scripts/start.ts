@@ -2,28 +2,38 @@ import type { ChildProcess } from "node:child_process";
 import { connect } from "node:net";
 import path from "node:path";
 import { privateDestinationsAllowed } from "../lib/config";
-import { describeListenAddress, exposureWarning, LISTEN_HOST_VARIABLE, listenHostFromEnvironment, listenPortFromEnvironment, portalUrl } from "../lib/listen-address";
+import {
+  describeListenAddress,
+  exposureWarning,
+  LISTEN_HOST_VARIABLE,
+  listenHostFromEnvironment,
+  listenPortFromEnvironment,
+  portalUrl,
+  publicUrlWarning,
+} from "../lib/listen-address";
 import { buildIfNeeded } from "./lib/build";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { lockDataDirectory } from "./lib/instance-lock";
-import { createDataDirectory, loadLocalSettings } from "./lib/local-settings";
+import { createDataDirectory, dataDirectoryFromEnvironment, loadLocalSettings } from "./lib/local-settings";
 import { launcherProcesses, SERVICE_STOP_GRACE_MS, startService, stopProcessGroup, stopService, writeServicesFile } from "./lib/processes";
 import { decideRestart, type RestartState } from "./lib/restart-policy";
 import { applyMigrations } from "./lib/migrations";
+import { removeWorkerSettings, writeWorkerSettings } from "./lib/worker-settings";
 
 /**
  * `npm start`: the whole product in one command. Without DATABASE_URL it runs
  * an embedded PostgreSQL with its data in .data/ (kept across restarts); it
  * then applies migrations, seeds a demo organisation on first start, builds the
  * portal if the sources changed, and runs the portal/API and the worker until
- * Ctrl-C, which stops all of them, the database included. A service that
- * crashes is restarted (scripts/lib/restart-policy.ts). If this process is
+ * Ctrl-C, which stops all of them, the database included. While it runs,
+ * `npm run worker` can join the embedded database
+ * (scripts/lib/worker-settings.ts). A service that crashes is restarted
+ * (scripts/lib/restart-policy.ts). If this process is
  * killed instead, scripts/watchdog.ts stops them. `--dev` runs the portal with
  * reload instead of a production build. Either way the portal listens on
  * loopback unless WVK_HOST names another address (lib/listen-address.ts).
  */
-const projectDirectory = path.resolve(import.meta.dirname, "..");
-const dataDirectory = path.resolve(process.env.WVK_DATA_DIR ?? path.join(projectDirectory, ".data"));
+const dataDirectory = dataDirectoryFromEnvironment(process.env);
 const development = process.argv.includes("--dev");
 
 function say(message: string): void {
@@ -88,15 +98,20 @@ async function main(): Promise<void> {
     env.WVK_ALLOW_PRIVATE_DESTINATIONS ??= "1";
   }
   const local = loadLocalSettings(dataDirectory);
+  // What npm start decides for its worker, which another worker on the embedded database must be given too.
+  const workerEnvironment: Record<string, string> = {};
   if (!env.WVK_ENCRYPTION_KEYS) {
     if (!embedded) {
       throw new Error("WVK_ENCRYPTION_KEYS is missing. With your own DATABASE_URL, set it to id:base64key (openssl rand -base64 32 gives a key)");
     }
     env.WVK_ENCRYPTION_KEYS = local.encryptionKeys;
+    workerEnvironment.WVK_ENCRYPTION_KEYS = local.encryptionKeys;
   }
   env.NEXTAUTH_SECRET ??= local.nextAuthSecret;
   const url = portalUrl(host, port);
-  env.NEXTAUTH_URL ??= url;
+  // Read before the default below fills NEXTAUTH_URL in. A blank value counts as unset; next-auth ignores an empty one too.
+  const publicUrl = publicUrlWarning(host, port, env.NEXTAUTH_URL);
+  if (!env.NEXTAUTH_URL?.trim()) env.NEXTAUTH_URL = url;
   env.PORT = String(port);
   const allowsPrivateDestinations = privateDestinationsAllowed(env);
   Object.assign(process.env, env);
@@ -164,6 +179,13 @@ async function main(): Promise<void> {
   else run("portal", "tsx", ["web/server.ts", "--port", String(port), "--hostname", host], "web", { NODE_ENV: "production" });
   run("worker", "tsx", ["worker/main.ts"], "worker");
   recordServices();
+  if (embedded) {
+    // `npm run worker` without DATABASE_URL reads this file to join the embedded database (scripts/lib/worker-settings.ts).
+    workerEnvironment.DATABASE_URL = env.DATABASE_URL!;
+    if (env.WVK_ALLOW_PRIVATE_DESTINATIONS !== undefined) workerEnvironment.WVK_ALLOW_PRIVATE_DESTINATIONS = env.WVK_ALLOW_PRIVATE_DESTINATIONS;
+    writeWorkerSettings(dataDirectory, { pid: process.pid, environment: workerEnvironment });
+    process.on("exit", () => removeWorkerSettings(dataDirectory, process.pid));
+  }
   watchdog = startWatchdog([...services.values()], servicesFile, embedded);
   watchdog.on("exit", (code, signal) => {
     if (!stopping) say(`the watchdog exited (${signal ?? `code ${code}`}): if npm start is killed now, the portal, the worker and the database keep running`);
@@ -179,11 +201,13 @@ async function main(): Promise<void> {
   }
   const exposure = exposureWarning(host, allowsPrivateDestinations);
   if (exposure) warn(exposure);
+  if (publicUrl) warn(publicUrl);
   if (!(await waitForPortal(host, port, 120_000))) {
     warn(`the portal did not accept connections on ${describeListenAddress(host, port)} within 120 s; its log above may say why`);
   }
   if (stopping) return;
   say(`portal and API: ${url} (REST API under /v1, OpenAPI at /v1/openapi.json)`);
+  if (embedded) say("to add a worker on this database, run npm run worker in another terminal");
   if (credentials) {
     say("first start: a demo organisation was created. These credentials are shown only now:");
     say(`  sign in at ${url}/login as ${credentials.email} with password ${credentials.password}`);

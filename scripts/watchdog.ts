@@ -3,6 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { releaseDataDirectoryLock } from "./lib/instance-lock";
 import { isProcessAlive, readServicesFile, SERVICE_STOP_GRACE_MS, stopProcessGroup } from "./lib/processes";
+import { removeWorkerSettings } from "./lib/worker-settings";
 
 /**
  * Stops what `npm start` started when `npm start` itself is killed. The
@@ -24,8 +25,9 @@ import { isProcessAlive, readServicesFile, SERVICE_STOP_GRACE_MS, stopProcessGro
  * The portal's and the worker's groups get SIGTERM, and SIGKILL after the same
  * grace period. The embedded PostgreSQL gets a fast shutdown only after both
  * have exited, so that the worker can record its attempts in flight first.
- * Last, the watchdog removes the data directory's lock. It is not meant to be
- * started by hand.
+ * Last, the watchdog removes the data directory's lock and the settings file
+ * that lets `npm run worker` join the database. It is not meant to be started
+ * by hand.
  */
 const SUPERVISOR_POLL_MS = 1_000;
 const POSTGRES_STOP_MS = 60_000;
@@ -115,7 +117,10 @@ async function main(): Promise<void> {
     if (postgres) await stopPostgres(postgres.pid, postgres.dataDirectory!);
     say("stopped");
   }
-  if (values["lock-directory"]) releaseDataDirectoryLock(values["lock-directory"], supervisor);
+  if (values["lock-directory"]) {
+    releaseDataDirectoryLock(values["lock-directory"], supervisor);
+    removeWorkerSettings(values["lock-directory"], supervisor);
+  }
   process.exit(0);
 }
 

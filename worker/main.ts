@@ -5,10 +5,13 @@ import { DeliveryEngine, type PerWebhookLimitScope } from "../lib/dispatch/engin
 import { createHttpClient } from "../lib/dispatch/http-client";
 import { assertExpiryCoversAttempts, createBoss, DELIVERY_QUEUE } from "../lib/dispatch/queue";
 import { logger } from "../lib/log";
+import { dataDirectoryFromEnvironment } from "../scripts/lib/local-settings";
+import { attachToEmbeddedDatabase } from "../scripts/lib/worker-settings";
 
 /**
  * The dispatch worker: `npm run worker`. Several may run against one database;
- * pg-boss hands each job to one of them. SIGTERM or SIGINT stops fetching,
+ * pg-boss hands each job to one of them. Without DATABASE_URL it joins the
+ * embedded database of a running `npm start`. SIGTERM or SIGINT stops fetching,
  * finishes and records the attempts in flight (at most one attempt timeout),
  * then exits. A worker killed outright loses nothing: its jobs expire and
  * another worker makes those attempts again.
@@ -52,7 +55,28 @@ function logStatsPeriodically(engine: DeliveryEngine, seconds: number): ReturnTy
   return timer;
 }
 
+/**
+ * Takes DATABASE_URL and the settings that go with it from a running
+ * `npm start` when DATABASE_URL is unset (scripts/lib/worker-settings.ts), so
+ * that `npm run worker` alone adds a worker to the quick start.
+ */
+function joinEmbeddedDatabase(): void {
+  const attached = attachToEmbeddedDatabase(process.env, dataDirectoryFromEnvironment(process.env));
+  if (!attached) return;
+  logger.info(
+    { settingsFile: attached.file, npmStartPid: attached.npmStartPid, settingsFromFile: attached.applied },
+    "worker joins the embedded PostgreSQL of npm start",
+  );
+  if (attached.differing.length > 0) {
+    logger.warn(
+      { settingsFile: attached.file, differing: attached.differing },
+      "this worker's environment sets variables to other values than npm start gave its worker; this worker uses its own. Unset them to use npm start's",
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  joinEmbeddedDatabase();
   const settings = config();
   const timeoutSeconds = attemptTimeoutSeconds();
   const pacing = pacingSettings();

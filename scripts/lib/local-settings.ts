@@ -25,6 +25,16 @@ export function loadLocalSettings(dataDirectory: string): LocalSettings {
   return settings;
 }
 
+const projectDirectory = path.resolve(import.meta.dirname, "..", "..");
+
+/**
+ * Returns the folder of the embedded database and the local secrets: .data/
+ * in the project, or WVK_DATA_DIR, which tests set to run apart from it.
+ */
+export function dataDirectoryFromEnvironment(environment: Record<string, string | undefined>): string {
+  return path.resolve(environment.WVK_DATA_DIR ?? path.join(projectDirectory, ".data"));
+}
+
 /**
  * Creates the data folder with mode 711, so that under root the postgres user
  * can reach its cluster inside it while other users cannot list it. With 700

@@ -301,6 +301,7 @@ const METADATA_IN_IPV6: Array<[string, RegExp]> = [
   ["64:ff9b:1::a9fe:a9fe", /local-use NAT64 form of a link-local/],
   ["2002:a9fe:a9fe::", /6to4 form of a link-local/],
   ["2001:0:4136:e378:8000:63bf:5601:5601", /Teredo form of a link-local/],
+  ["2001:470:1:2:200:5efe:a9fe:a9fe", /ISATAP form of a link-local/],
 ];
 
 describe("metadata addresses in the development policy", () => {

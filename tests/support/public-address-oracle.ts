@@ -54,11 +54,27 @@ function lastIpv4(address: string): string {
   return [high >> 8, high & 255, low >> 8, low & 255].join(".");
 }
 
+/**
+ * Tells whether bits 64 to 95 are an ISATAP interface identifier (RFC 5214):
+ * 0000:5efe, or 0200:5efe with the universal/local bit set. The groups come
+ * from the WHATWG parser's canonical form, not from lib/ip-address.ts.
+ */
+function hasIsatapIdentifier(address: string): boolean {
+  const canonical = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  const [head = "", tail = ""] = canonical.includes("::") ? canonical.split("::") : [canonical, ""];
+  const headGroups = head === "" ? [] : head.split(":");
+  const tailGroups = tail === "" ? [] : tail.split(":");
+  const groups = [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups].map((group) => parseInt(group, 16));
+  return (groups[4] === 0 || groups[4] === 0x200) && groups[5] === 0x5efe;
+}
+
 /** Tells whether a textual IP address is public unicast; anything that is not an IP address is not. */
 export function isPublicAddress(address: string): boolean {
   if (isIPv4(address)) return !ipv4Blocked.check(address, "ipv4");
   if (!isIPv6(address) || address.includes("%")) return false;
   // IPv4-mapped and NAT64 addresses reach the IPv4 address they carry.
   if (translated.check(address, "ipv6")) return !ipv4Blocked.check(lastIpv4(address), "ipv4");
+  // An ISATAP router tunnels to the IPv4 address in the last 32 bits, whatever the prefix.
+  if (hasIsatapIdentifier(address) && ipv4Blocked.check(lastIpv4(address), "ipv4")) return false;
   return globalUnicast.check(address, "ipv6") && !ipv6Blocked.check(address, "ipv6");
 }
