@@ -46,6 +46,21 @@ test("sign-out ends the session on the server", async ({ page, context, playwrig
   await replay.dispose();
 });
 
+test("sign-out stays on the browser's address", async ({ page, baseURL }) => {
+  // The portal's NEXTAUTH_URL names 127.0.0.1; a browser that reached it as localhost must come back to localhost.
+  const otherName = baseURL!.replace("127.0.0.1", "localhost");
+  const state = e2eState();
+  await page.goto(`${otherName}/login`);
+  await page.getByLabel("Email").fill(state.viewerEmail);
+  await page.getByLabel("Password").fill(state.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${otherName}/integrations/webhooks`);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(`${otherName}/login`);
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+});
+
 test("another organisation sees none of Acme's webhooks", async ({ page }) => {
   const state = e2eState();
   await signIn(page, state.otherAdminEmail, state.password);

@@ -8,7 +8,6 @@ import {
   listenScope,
   parseListenHost,
   portalUrl,
-  publicUrlWarning,
 } from "./listen-address";
 
 describe("listenHostFromEnvironment", () => {
@@ -170,33 +169,5 @@ describe("listenPortFromEnvironment", () => {
 
   it.each(["abc", "0", "65536", "-1", "80.5", "0x50", "1e3"])("rejects %s", (value) => {
     expect(() => listenPortFromEnvironment({ PORT: value })).toThrow(`Invalid PORT "${value}"`);
-  });
-});
-
-describe("publicUrlWarning", () => {
-  it("is null on loopback and on one address", () => {
-    for (const host of ["127.0.0.1", "::1", "localhost", "192.168.1.20", "2001:db8::5", "portal.example.com"]) {
-      expect(publicUrlWarning(host, 3000, undefined)).toBeNull();
-    }
-  });
-
-  it("is null when NEXTAUTH_URL is set", () => {
-    expect(publicUrlWarning("0.0.0.0", 3000, "http://192.168.1.20:3000")).toBeNull();
-    expect(publicUrlWarning("::", 3000, "http://localhost:3000")).toBeNull();
-  });
-
-  it("warns on every interface without NEXTAUTH_URL", () => {
-    for (const host of ["0.0.0.0", "::", "0:0:0:0:0:0:0:0"]) {
-      const warning = publicUrlWarning(host, 8080, undefined);
-      expect(warning).not.toBeNull();
-      expect(warning).toContain("NEXTAUTH_URL is not set, so its public URL is http://localhost:8080.");
-      expect(warning).toContain("browsers are sent to http://localhost:8080/login");
-      expect(warning).toContain("set NEXTAUTH_URL to the URL they use");
-    }
-  });
-
-  it("treats a blank NEXTAUTH_URL as unset", () => {
-    expect(publicUrlWarning("0.0.0.0", 3000, "")).not.toBeNull();
-    expect(publicUrlWarning("0.0.0.0", 3000, "  ")).not.toBeNull();
   });
 });

@@ -131,23 +131,3 @@ export function exposureWarning(host: string, privateDestinationsAllowed: boolea
     `Listen on loopback only (the default when ${LISTEN_HOST_VARIABLE} is unset), or set WVK_ALLOW_PRIVATE_DESTINATIONS=0.`,
   ].join(" ");
 }
-
-/**
- * Returns the start-up warning for a portal that listens on every interface
- * while NEXTAUTH_URL is unset, or null otherwise. `npm start` then sets
- * NEXTAUTH_URL to http://localhost:PORT, which is right when browsers reach the
- * portal through localhost (a forwarded container port) and wrong for browsers
- * on other machines. next-auth sends a browser to that URL after sign-out, and
- * on another machine localhost is that machine itself. The portal still
- * starts, because refusing would break the forwarded-port case.
- */
-export function publicUrlWarning(host: string, port: number, nextAuthUrl: string | undefined): string | null {
-  if (listenScope(host) !== "all-interfaces" || nextAuthUrl?.trim()) return null;
-  const url = portalUrl(host, port);
-  return [
-    `The portal listens on every interface, but NEXTAUTH_URL is not set, so its public URL is ${url}.`,
-    `After signing out, browsers are sent to ${url}/login, which on another machine is that machine itself.`,
-    `If browsers on other machines open the portal, set NEXTAUTH_URL to the URL they use, such as http://192.168.1.20:${port}.`,
-    "Through a port forwarded to localhost, as from a container, the default is right.",
-  ].join(" ");
-}

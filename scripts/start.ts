@@ -2,15 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { connect } from "node:net";
 import path from "node:path";
 import { privateDestinationsAllowed } from "../lib/config";
-import {
-  describeListenAddress,
-  exposureWarning,
-  LISTEN_HOST_VARIABLE,
-  listenHostFromEnvironment,
-  listenPortFromEnvironment,
-  portalUrl,
-  publicUrlWarning,
-} from "../lib/listen-address";
+import { describeListenAddress, exposureWarning, LISTEN_HOST_VARIABLE, listenHostFromEnvironment, listenPortFromEnvironment, portalUrl } from "../lib/listen-address";
 import { buildIfNeeded } from "./lib/build";
 import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { lockDataDirectory } from "./lib/instance-lock";
@@ -109,8 +101,7 @@ async function main(): Promise<void> {
   }
   env.NEXTAUTH_SECRET ??= local.nextAuthSecret;
   const url = portalUrl(host, port);
-  // Read before the default below fills NEXTAUTH_URL in. A blank value counts as unset; next-auth ignores an empty one too.
-  const publicUrl = publicUrlWarning(host, port, env.NEXTAUTH_URL);
+  // A blank value counts as unset, as next-auth ignores an empty one too.
   if (!env.NEXTAUTH_URL?.trim()) env.NEXTAUTH_URL = url;
   env.PORT = String(port);
   const allowsPrivateDestinations = privateDestinationsAllowed(env);
@@ -201,7 +192,6 @@ async function main(): Promise<void> {
   }
   const exposure = exposureWarning(host, allowsPrivateDestinations);
   if (exposure) warn(exposure);
-  if (publicUrl) warn(publicUrl);
   if (!(await waitForPortal(host, port, 120_000))) {
     warn(`the portal did not accept connections on ${describeListenAddress(host, port)} within 120 s; its log above may say why`);
   }

@@ -16,8 +16,24 @@ export function PortalShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
+  const [signOutFailed, setSignOutFailed] = useState(false);
   const menuId = useId();
   const sections = visibleNavigation(user.role === "admin");
+
+  // next-auth's own redirect after sign-out goes to NEXTAUTH_URL, which is not the address this browser used when
+  // the portal is reached by another name (a LAN address, say). Going to /login by path stays on this browser's origin.
+  async function signOutHere() {
+    setSigningOut(true);
+    setSignOutFailed(false);
+    try {
+      await signOut({ redirect: false });
+    } catch {
+      setSigningOut(false);
+      setSignOutFailed(true);
+      return;
+    }
+    window.location.assign("/login");
+  }
 
   useEffect(() => setMenuOpen(false), [pathname]);
 
@@ -82,13 +98,15 @@ export function PortalShell({ children }: { children: ReactNode }) {
               tone="ghost"
               pending={signingOut}
               pendingLabel="Signing out…"
-              onClick={() => {
-                setSigningOut(true);
-                void signOut({ callbackUrl: "/login" });
-              }}
+              onClick={() => void signOutHere()}
             >
               Sign out
             </Button>
+            {signOutFailed ? (
+              <p role="alert" className="text-sm text-red-700">
+                Sign-out failed: check the connection and try again
+              </p>
+            ) : null}
           </div>
         </div>
         {menuOpen ? (
