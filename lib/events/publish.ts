@@ -101,13 +101,16 @@ export async function publishEvent(
       // The webhooks are locked first, in id order, before their ordering chains and counters. A change or deletion
       // of a webhook locks its row before those too, so one waits for the other instead of deadlocking.
       // A webhook deleted meanwhile is skipped, and one changed meanwhile is read in its new version.
+      // The budget row is locked too, because the gate that finds the cap used holds the deliveries already waiting
+      // behind under its lock on that row. A gate that holds it makes this statement wait and read the new
+      // capped_until, and a gate that comes later waits for this commit and then sees the new delivery to hold.
       `SELECT s.id, s.enabled,
               CASE WHEN b.capped_until IS NULL THEN false
                    WHEN b.capped_until > $3 THEN true
                    ELSE EXISTS (SELECT 1 FROM deliveries d WHERE d.subscription_id = s.id AND d.status = 'held' AND d.held_reason = 'daily_cap')
               END AS capped
        FROM subscriptions s
-       LEFT JOIN webhook_budgets b ON b.subscription_id = s.id
+       LEFT JOIN LATERAL (SELECT capped_until FROM webhook_budgets WHERE subscription_id = s.id FOR KEY SHARE) b ON true
        WHERE s.organization_id = $1 AND (s.enabled OR s.disabled_reason IS NOT NULL) AND $2 = ANY(s.event_types) ORDER BY s.id
        FOR KEY SHARE OF s`,
       [organizationId, input.type, now],
