@@ -86,6 +86,7 @@ test("failed delivery is inspected, fixed and replayed without a reload", async 
     data: { type: "finding.escalated", data: { finding_id: "fnd_e2e_42", severity: "critical" } },
   });
   expect(published.status()).toBe(202);
+  const eventId = (await published.json()).id as string;
   const [first] = await receiver.waitForRequests(1, 20_000);
   const deliveryId = first!.headers["wasviking-delivery"] as string;
 
@@ -175,6 +176,36 @@ test("failed delivery is inspected, fixed and replayed without a reload", async 
   await find.getByLabel("Find a delivery").fill(deliveryId.toLowerCase());
   await find.getByRole("button", { name: "Find" }).click();
   await expect(page).toHaveURL(new RegExp(`/deliveries/${deliveryId}$`));
+  await expect(page.getByRole("dialog", { name: `Delivery ${deliveryId}` })).toBeVisible();
+
+  // It takes every entry its message names: an event id with one delivery opens it, and a finding id with two lists both.
+  await page.goto("/integrations/webhooks");
+  await find.getByLabel("Find a delivery").fill("<script>");
+  await find.getByRole("button", { name: "Find" }).click();
+  await expect(find.getByRole("alert")).toHaveText("Enter a delivery id (dlv_…), an event id (evt_…) or a finding or asset id, without spaces.");
+  await find.getByLabel("Find a delivery").fill(eventId);
+  await find.getByRole("button", { name: "Find" }).click();
+  await expect(page).toHaveURL(new RegExp(`/deliveries/${deliveryId}$`));
+  await expect(page.getByRole("dialog", { name: `Delivery ${deliveryId}` })).toBeVisible();
+
+  const beforeRepeat = receiver.requests.length;
+  await request.post("/v1/events", {
+    headers: { authorization: `ApiKey ${tenant.apiKey}` },
+    data: { type: "finding.escalated", data: { finding_id: "fnd_e2e_42", severity: "low" } },
+  });
+  const [repeat] = (await receiver.waitForRequests(beforeRepeat + 1, 20_000)).slice(beforeRepeat);
+  const repeatId = repeat!.headers["wasviking-delivery"] as string;
+  await page.goto("/integrations/webhooks");
+  await find.getByLabel("Find a delivery").fill("fnd_e2e_42");
+  await find.getByRole("button", { name: "Find" }).click();
+  const found = find.getByRole("region", { name: "Matching deliveries" });
+  await expect(found).toContainText("2 deliveries about fnd_e2e_42, newest first:");
+  await expect(found.locator("li")).toHaveCount(2);
+  await expect(found.locator("li").first()).toHaveAttribute("data-delivery-id", repeatId);
+  await expect(found.locator("li").nth(1)).toHaveAttribute("data-delivery-id", deliveryId);
+  await screenshot(page, "inspector-find-several");
+  await found.getByRole("link", { name: deliveryId }).click();
+  await expect(page).toHaveURL(new RegExp(`/deliveries/${deliveryId}\\?q=fnd_e2e_42$`));
   await expect(page.getByRole("dialog", { name: `Delivery ${deliveryId}` })).toBeVisible();
 
   // The delivery's link, opened signed out, leads through the sign-in page back to the delivery.
