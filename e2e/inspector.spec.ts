@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { type APIRequestContext, expect, type Locator, type Page, test } from "@playwright/test";
 import { startReceiver, type TestReceiver } from "../tests/support/receiver";
 import { E2E_KEYRING } from "./support/keyring";
 import { screenshot } from "./support/portal";
@@ -59,6 +59,25 @@ async function signInAt(page: Page, email: string, landing: string | RegExp = "*
   await page.waitForURL(landing);
 }
 
+/** Tells whether `word` is displayed left to right in the element: its first letter left of its last one. */
+async function displayedLeftToRight(element: Locator, word: string): Promise<boolean> {
+  return element.evaluate((root, searched) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const start = node.textContent!.indexOf(searched);
+      if (start < 0) continue;
+      const leftOf = (offset: number) => {
+        const range = document.createRange();
+        range.setStart(node!, offset);
+        range.setEnd(node!, offset + 1);
+        return range.getBoundingClientRect().left;
+      };
+      return leftOf(start) < leftOf(start + searched.length - 1);
+    }
+    throw new Error(`"${searched}" is not in the element`);
+  }, word);
+}
+
 test("failed delivery is inspected, fixed and replayed without a reload", async ({ page, request, browser }) => {
   receiver.respond((_request, response) => response.writeHead(500, { "content-type": "text/plain" }).end("database is down: the receiver could not store the event"));
   const webhookId = await createWebhook(request, receiver.url, ["finding.escalated"]);
@@ -67,6 +86,7 @@ test("failed delivery is inspected, fixed and replayed without a reload", async 
     data: { type: "finding.escalated", data: { finding_id: "fnd_e2e_42", severity: "critical" } },
   });
   expect(published.status()).toBe(202);
+  const eventId = (await published.json()).id as string;
   const [first] = await receiver.waitForRequests(1, 20_000);
   const deliveryId = first!.headers["wasviking-delivery"] as string;
 
@@ -158,6 +178,36 @@ test("failed delivery is inspected, fixed and replayed without a reload", async 
   await expect(page).toHaveURL(new RegExp(`/deliveries/${deliveryId}$`));
   await expect(page.getByRole("dialog", { name: `Delivery ${deliveryId}` })).toBeVisible();
 
+  // It takes every entry its message names: an event id with one delivery opens it, and a finding id with two lists both.
+  await page.goto("/integrations/webhooks");
+  await find.getByLabel("Find a delivery").fill("<script>");
+  await find.getByRole("button", { name: "Find" }).click();
+  await expect(find.getByRole("alert")).toHaveText("Enter a delivery id (dlv_…), an event id (evt_…) or a finding or asset id, without spaces.");
+  await find.getByLabel("Find a delivery").fill(eventId);
+  await find.getByRole("button", { name: "Find" }).click();
+  await expect(page).toHaveURL(new RegExp(`/deliveries/${deliveryId}$`));
+  await expect(page.getByRole("dialog", { name: `Delivery ${deliveryId}` })).toBeVisible();
+
+  const beforeRepeat = receiver.requests.length;
+  await request.post("/v1/events", {
+    headers: { authorization: `ApiKey ${tenant.apiKey}` },
+    data: { type: "finding.escalated", data: { finding_id: "fnd_e2e_42", severity: "low" } },
+  });
+  const [repeat] = (await receiver.waitForRequests(beforeRepeat + 1, 20_000)).slice(beforeRepeat);
+  const repeatId = repeat!.headers["wasviking-delivery"] as string;
+  await page.goto("/integrations/webhooks");
+  await find.getByLabel("Find a delivery").fill("fnd_e2e_42");
+  await find.getByRole("button", { name: "Find" }).click();
+  const found = find.getByRole("region", { name: "Matching deliveries" });
+  await expect(found).toContainText("2 deliveries about fnd_e2e_42, newest first:");
+  await expect(found.locator("li")).toHaveCount(2);
+  await expect(found.locator("li").first()).toHaveAttribute("data-delivery-id", repeatId);
+  await expect(found.locator("li").nth(1)).toHaveAttribute("data-delivery-id", deliveryId);
+  await screenshot(page, "inspector-find-several");
+  await found.getByRole("link", { name: deliveryId }).click();
+  await expect(page).toHaveURL(new RegExp(`/deliveries/${deliveryId}\\?q=fnd_e2e_42$`));
+  await expect(page.getByRole("dialog", { name: `Delivery ${deliveryId}` })).toBeVisible();
+
   // The delivery's link, opened signed out, leads through the sign-in page back to the delivery.
   const link = `/integrations/webhooks/${webhookId}/deliveries/${deliveryId}`;
   const fresh = await browser.newContext({ baseURL: e2eState().baseUrl });
@@ -210,6 +260,29 @@ test("hostile responses stay inert text, credentials are hidden, blocked says bl
   await expect(markdownPanel.locator('[data-attempt-number="1"] [data-inert-text]')).toHaveText(markdownLink);
   await expect(page.locator('a[href^="javascript:"]')).toHaveCount(0);
   await expect(markdownPanel.getByRole("link", { name: "click" })).toHaveCount(0);
+
+  // A right-to-left override in the event and in the response shows as a marked token, and the text after it keeps its order.
+  const reversedText = "Harmless \u202egnirts evil";
+  receiver.respond((_request, response) => response.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(reversedText));
+  const before = receiver.requests.length;
+  const published = await request.post("/v1/events", {
+    headers: { authorization: `ApiKey ${tenant.apiKey}` },
+    data: { type: "asset.first_seen", data: { asset_id: "ast_E2EBIDI", kind: "hostname", name: reversedText } },
+  });
+  expect(published.status()).toBe(202);
+  const [bidiRequest] = (await receiver.waitForRequests(before + 1, 20_000)).slice(before);
+  const bidiDelivery = bidiRequest!.headers["wasviking-delivery"] as string;
+  await page.goto(`/integrations/webhooks/${webhookId}/deliveries/${bidiDelivery}`);
+  const bidiPanel = page.getByRole("dialog", { name: `Delivery ${bidiDelivery}` });
+  await bidiPanel.locator('[data-attempt-number="1"] summary', { hasText: "Response" }).click();
+  const bidiResponse = bidiPanel.locator('[data-attempt-number="1"] [data-inert-text]');
+  await expect(bidiResponse).toHaveText("Harmless <U+202E>gnirts evil");
+  await expect(bidiResponse.locator('[data-bidi-character="U+202E"]')).toHaveAttribute("title", "U+202E, right-to-left override");
+  expect(await displayedLeftToRight(bidiResponse, "gnirts evil")).toBe(true);
+  const bidiBody = bidiPanel.locator("section", { has: page.getByRole("heading", { name: "Request" }) }).locator("[data-inert-text]");
+  await expect(bidiBody).toContainText('"name": "Harmless <U+202E>gnirts evil"');
+  expect(await displayedLeftToRight(bidiBody, "gnirts evil")).toBe(true);
+  await screenshot(page, "inspector-bidi", { fullPage: false });
 
   await page.goto(`/integrations/webhooks/${webhookId}/deliveries/${secretDelivery}`);
   const secretPanel = page.getByRole("dialog", { name: `Delivery ${secretDelivery}` });

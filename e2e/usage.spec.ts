@@ -169,6 +169,10 @@ test("raised cap clears the banner", async ({ page }) => {
   await signIn(page, EMAIL, e2eState().password);
   await openUsageTab(page);
   const cap = page.getByLabel("Daily cap (deliveries per UTC day)");
+  // Number() would read this as 16.
+  await cap.fill("0x10");
+  await page.getByRole("button", { name: "Save cap" }).click();
+  await expect(page.getByText("Enter a whole number of deliveries per day, 1 or more")).toBeVisible();
   await cap.fill("0");
   await page.getByRole("button", { name: "Save cap" }).click();
   await expect(page.getByText("Enter a whole number of deliveries per day, 1 or more")).toBeVisible();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BIDI_CONTROL_NAMES, bidiControlMessage, findBidiControl } from "./bidi-controls";
+import { BIDI_CONTROL_NAMES, BIDI_MARK_NAMES, bidiControlMessage, findBidiControl, splitBidiCharacters } from "./bidi-controls";
 
 describe("findBidiControl", () => {
   it("finds a right-to-left override", () => {
@@ -40,5 +40,49 @@ describe("bidiControlMessage", () => {
     expect(bidiControlMessage({ codePoint: "U+202E", name: "right-to-left override", position: 8 })).toBe(
       "Invalid character U+202E (right-to-left override) at position 8: remove it, because it reorders the text displayed after it",
     );
+  });
+});
+
+describe("splitBidiCharacters", () => {
+  it("splits around a right-to-left override", () => {
+    expect(splitBidiCharacters('"Harmless \u202egnirts"')).toEqual([
+      { text: '"Harmless ' },
+      { character: "\u202e", codePoint: "U+202E", name: "right-to-left override" },
+      { text: 'gnirts"' },
+    ]);
+  });
+
+  it.each([...Object.keys(BIDI_CONTROL_NAMES), ...Object.keys(BIDI_MARK_NAMES)])("finds %j", (character) => {
+    const segments = splitBidiCharacters(`a${character}b`);
+    expect(segments).toHaveLength(3);
+    expect(segments[1]).toMatchObject({ character });
+  });
+
+  it("pads the code point of the Arabic letter mark", () => {
+    expect(splitBidiCharacters("\u061c")).toEqual([{ character: "\u061c", codePoint: "U+061C", name: "Arabic letter mark" }]);
+  });
+
+  it("keeps adjacent characters apart", () => {
+    expect(splitBidiCharacters("\u2067\u2069").map((segment) => ("character" in segment ? segment.codePoint : segment.text))).toEqual(["U+2067", "U+2069"]);
+  });
+
+  it.each([
+    ["plain text", "SIEM ingestion (EU)"],
+    ["Hebrew", "\u05e7\u05dc\u05d9\u05d8\u05ea"],
+    ["zero-width joiner", "\u{1F468}\u200d\u{1F4BB}"],
+  ])("leaves %s whole", (_label, text) => {
+    expect(splitBidiCharacters(text)).toEqual([{ text }]);
+  });
+
+  it("returns nothing for empty text", () => {
+    expect(splitBidiCharacters("")).toEqual([]);
+  });
+
+  it("joins back to the text", () => {
+    const text = "{\"a\": \"x\u202ey\u200f\", \"b\": \"\u2066z\u2069\"}\u061c";
+    const joined = splitBidiCharacters(text)
+      .map((segment) => ("character" in segment ? segment.character : segment.text))
+      .join("");
+    expect(joined).toBe(text);
   });
 });

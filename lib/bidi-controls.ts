@@ -40,6 +40,44 @@ export function findBidiControl(text: string): BidiControl | null {
   return null;
 }
 
+/**
+ * The implicit directional marks. Names may contain them, but a view that
+ * shows text exactly as it was received, such as a delivery's body, shows them
+ * too: between neutral characters such as quotes and commas, one mark changes
+ * the order in which they are displayed.
+ */
+export const BIDI_MARK_NAMES: Record<string, string> = {
+  "\u200e": "left-to-right mark",
+  "\u200f": "right-to-left mark",
+  "\u061c": "Arabic letter mark",
+};
+
+/** A run of text without bidirectional characters, or one such character with its code point and name. */
+export type BidiSegment = { text: string } | { character: string; codePoint: string; name: string };
+
+const BIDI_CHARACTER_NAMES: Record<string, string> = { ...BIDI_CONTROL_NAMES, ...BIDI_MARK_NAMES };
+// Every character above is one UTF-16 code unit, so a character class matches each of them.
+const BIDI_CHARACTER = new RegExp(`[${Object.keys(BIDI_CHARACTER_NAMES).join("")}]`, "g");
+
+/**
+ * Splits `text` into plain runs and single bidirectional characters, both the
+ * formatting characters and the implicit marks. A view of raw text can then
+ * show each such character as a visible token, so it reorders nothing. Joining
+ * the segments' `text` and `character` values returns `text`.
+ */
+export function splitBidiCharacters(text: string): BidiSegment[] {
+  const segments: BidiSegment[] = [];
+  let start = 0;
+  for (const match of text.matchAll(BIDI_CHARACTER)) {
+    if (match.index > start) segments.push({ text: text.slice(start, match.index) });
+    const character = match[0];
+    segments.push({ character, codePoint: `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`, name: BIDI_CHARACTER_NAMES[character]! });
+    start = match.index + character.length;
+  }
+  if (start < text.length) segments.push({ text: text.slice(start) });
+  return segments;
+}
+
 /** Returns the validation message for text that contains a bidirectional formatting character. */
 export function bidiControlMessage(control: BidiControl): string {
   return `Invalid character ${control.codePoint} (${control.name}) at position ${control.position}: remove it, because it reorders the text displayed after it`;

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { parseArgs } from "node:util";
-import { DEFAULT_TOLERANCE_SECONDS, verifySignature } from "../lib/signing";
+import { verifySignature } from "../lib/signing";
+import { parseReceiverArguments, RECEIVER_USAGE } from "./lib/receiver-arguments";
 import {
   COMMAND_LINE_SECRET_WARNING,
   collectSecrets,
@@ -23,23 +23,20 @@ import {
  * a constant-time comparison, rejects timestamps more than --tolerance seconds
  * away (default 300), ignores a delivery id it has already processed, and
  * prints each verified event as one JSON line. `--status 500` makes it respond
- * with 500 after verifying, to watch retries.
+ * with 500 after verifying, to watch retries. `--help` lists the options.
  */
-const { values } = parseArgs({
-  options: {
-    secret: { type: "string", multiple: true },
-    "secret-file": { type: "string", multiple: true },
-    port: { type: "string", default: "4000" },
-    host: { type: "string", default: "127.0.0.1" },
-    tolerance: { type: "string", default: String(DEFAULT_TOLERANCE_SECONDS) },
-    status: { type: "string" },
-  },
-});
-
 function exitWithError(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(2);
 }
+
+const parsed = parseReceiverArguments(process.argv.slice(2));
+if (parsed.kind === "help") {
+  process.stdout.write(RECEIVER_USAGE);
+  process.exit(0);
+}
+if (parsed.kind === "invalid") exitWithError(parsed.message);
+const { secrets: commandLineSecrets, secretFiles, port, host, toleranceSeconds: tolerance, forcedStatus } = parsed.options;
 
 async function readStandardInput(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write("reading signing secrets from standard input: paste them, then press Ctrl-D\n");
@@ -62,20 +59,15 @@ async function readSecretSources(): Promise<SecretSource[]> {
   const sources: SecretSource[] = [];
   const fromEnvironment = process.env[SECRETS_VARIABLE];
   if (fromEnvironment) sources.push({ name: SECRETS_VARIABLE, text: fromEnvironment });
-  for (const filePath of values["secret-file"] ?? []) {
+  for (const filePath of secretFiles) {
     sources.push(filePath === "-" ? { name: "standard input", text: await readStandardInput() } : readSecretFile(filePath));
   }
-  if (values.secret?.length) {
+  if (commandLineSecrets.length > 0) {
     process.stderr.write(`${COMMAND_LINE_SECRET_WARNING}\n`);
-    sources.push({ name: "--secret", text: values.secret.join(" ") });
+    sources.push({ name: "--secret", text: commandLineSecrets.join(" ") });
   }
   return sources;
 }
-
-const port = Number(values.port);
-const tolerance = Number(values.tolerance);
-const forcedStatus = values.status ? Number(values.status) : undefined;
-if (!Number.isInteger(port) || port < 0 || port > 65535) exitWithError(`Invalid --port "${values.port}": expected 0-65535`);
 
 let secrets: string[];
 try {
@@ -139,7 +131,7 @@ const server = createServer((request, response) => {
       // A retry or a replay goes to stderr, so that stdout keeps one line per event.
       process.stderr.write(`${JSON.stringify({ duplicate: id, verified: true })}\n`);
     }
-    if (forcedStatus) {
+    if (forcedStatus !== null) {
       response.writeHead(forcedStatus, { "content-type": "text/plain" }).end(`answering ${forcedStatus} as asked by --status\n`);
       return;
     }
@@ -147,9 +139,9 @@ const server = createServer((request, response) => {
   });
 });
 
-server.listen(port, values.host, () => {
+server.listen(port, host, () => {
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
-  process.stderr.write(`receiver listening on http://${values.host}:${actual}/ with ${secrets.length} secret(s)\n`);
+  process.stderr.write(`receiver listening on http://${host}:${actual}/ with ${secrets.length} secret(s)\n`);
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.close(() => process.exit(0)));

@@ -1,16 +1,19 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { Fragment, useMemo, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
+import { splitBidiCharacters } from "@/lib/bidi-controls";
 import { formattedJson } from "@/lib/portal/json-text";
 
 /**
  * Text that came from outside the portal, such as a receiver's response body,
  * shown as inert characters. React escapes it, so markup, scripts, markdown
- * and links stay text and nothing is fetched or linked. The box never grows
- * past its height. Never render such text with dangerouslySetInnerHTML or a
- * markdown renderer.
+ * and links stay text and nothing is fetched or linked. Bidirectional
+ * formatting characters and directional marks are shown as marked tokens such
+ * as <U+202E>, so they cannot reorder the text after them. The box never grows past its height.
+ * Never render such text with dangerouslySetInnerHTML or a markdown renderer.
+ * The copy button copies the text as received.
  */
 // The API never returns more than 64 KiB of a body; this also bounds what a future change could hand in.
 const SHOWN_CHARACTERS = 64 * 1024;
@@ -42,11 +45,25 @@ export function InertText({ text, label, copyLabel }: { text: string; label: str
           tabIndex={0}
           className="max-h-96 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs break-all whitespace-pre-wrap text-slate-100"
         >
-          {cut ? shown.slice(0, SHOWN_CHARACTERS) : shown}
+          <VisibleBidiText text={cut ? shown.slice(0, SHOWN_CHARACTERS) : shown} />
         </pre>
       )}
       {cut ? <p className="mt-1 text-xs text-slate-600">Only the first 64 KiB are shown.</p> : null}
     </div>
+  );
+}
+
+/** Text with each bidirectional character replaced by a marked token that names its code point. */
+function VisibleBidiText({ text }: { text: string }) {
+  const segments = useMemo(() => splitBidiCharacters(text), [text]);
+  return segments.map((segment, index) =>
+    "text" in segment ? (
+      <Fragment key={index}>{segment.text}</Fragment>
+    ) : (
+      <span key={index} data-bidi-character={segment.codePoint} title={`${segment.codePoint}, ${segment.name}`} className="rounded-sm bg-amber-200 px-0.5 text-slate-900">
+        {`<${segment.codePoint}>`}
+      </span>
+    ),
   );
 }
 

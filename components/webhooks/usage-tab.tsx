@@ -13,7 +13,7 @@ import { useChangeDailyCap, useReleaseHeldDeliveries } from "@/components/usage/
 import { useWebhookUsage } from "@/components/usage/queries";
 import { UsageChart } from "@/components/usage/usage-chart";
 import { ApiProblem, type DailyCapToday } from "@/lib/portal/api-client";
-import { formatCount, usageChartRows } from "@/lib/portal/usage";
+import { formatCount, parseDailyCapInput, usageChartRows } from "@/lib/portal/usage";
 
 /**
  * The Usage tab: today's deliveries against the daily cap (gauge, figures and
@@ -121,13 +121,13 @@ function DailyCapForm({ webhookId, current }: { webhookId: string; current: numb
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const parsed = Number(value.replace(/[,\s_]/g, ""));
-    if (!Number.isInteger(parsed) || parsed < 1) {
-      setLocalError("Enter a whole number of deliveries per day, 1 or more");
+    const parsed = parseDailyCapInput(value);
+    if (!parsed.ok) {
+      setLocalError(parsed.message);
       return;
     }
     setLocalError(undefined);
-    change.mutate(parsed);
+    change.mutate(parsed.value);
   }
 
   return (

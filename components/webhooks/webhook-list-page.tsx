@@ -47,7 +47,7 @@ export function WebhookListPage() {
         </EmptyState>
       ) : (
         <>
-          <FindDelivery />
+          <FindDelivery webhooks={items} />
           <ul className="space-y-3" aria-label="Webhooks">
             {items.map((webhook) => (
               <WebhookRow key={webhook.id} webhook={webhook} />

@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { pool } from "../db";
+import type { Operation } from "../http/handler";
 import { ApiError, problems } from "../http/problem";
 import { logger } from "../log";
+import { operations } from "./operations";
 
 /**
- * Idempotency-Key for POST /v1/events. A producer that retries after a timeout
+ * Idempotency-Key for POST /v1/events, the only operation that accepts it.
+ * Every other operation rejects the header. A producer that retries after a timeout
  * sends the same key. Within 24 hours the same key with the same body returns
  * the first result and publishes nothing new, and the same key with another
  * body is a 409. The record is written in the publishing transaction, so an
@@ -22,6 +25,26 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 export interface StoredResult {
   status: number;
   body: unknown;
+}
+
+/** Tells whether the operation reads the Idempotency-Key header, as its `headers` declare. */
+export function acceptsIdempotencyKey(operation: Operation): boolean {
+  return operation.headers?.some((header) => header.name === IDEMPOTENCY_HEADER) ?? false;
+}
+
+/**
+ * Rejects a request that carries an Idempotency-Key to an operation that does
+ * not read it. Ignoring the key would let a client believe that a retry is
+ * safe, and a retried POST /v1/webhooks would then create a second webhook
+ * that receives every event twice.
+ */
+export function assertIdempotencyKeyAccepted(request: Request, operation: Operation): void {
+  if (!request.headers.has(IDEMPOTENCY_HEADER) || acceptsIdempotencyKey(operation)) return;
+  const accepting = (Object.values(operations) as Operation[]).filter(acceptsIdempotencyKey).map((other) => `${other.method} ${other.path}`);
+  throw problems.badRequest(
+    `${operation.method} ${operation.path} does not support the ${IDEMPOTENCY_HEADER} header, so a retry would repeat the request. ` +
+      `Send it without the header. Operations that support it: ${accepting.join(", ")}`,
+  );
 }
 
 /** Reads the Idempotency-Key header: null when absent, a 400 when malformed. */

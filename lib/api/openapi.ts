@@ -7,6 +7,7 @@ import { exampleEnvelope } from "../events/examples";
 import { envelopeSchema, EVENT_DEFINITIONS } from "../events/schemas";
 import type { Operation } from "../http/handler";
 import { PROBLEM_TYPES } from "../http/problem";
+import { acceptsIdempotencyKey } from "./idempotency";
 import { jsonSchemaOf, type JsonSchema } from "./json-schema";
 import { operations } from "./operations";
 
@@ -137,7 +138,7 @@ function operationObject(operation: Operation, collector: SchemaCollector) {
       ...(success.status === 204
         ? {}
         : { content: { "application/json": { schema: collector.add(jsonSchemaOf(success.schema, { io: "output", open: true })) } } }),
-      ...(operation.headers?.some((header) => header.name === "Idempotency-Key")
+      ...(acceptsIdempotencyKey(operation)
         ? { headers: { "Idempotent-Replayed": { description: "true when this is the stored result of an earlier request with the same key", schema: { type: "string", enum: ["true"] } } } }
         : {}),
     },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { assertIdempotencyKeyAccepted } from "../api/idempotency";
 import { API_KEY_REJECTED_DETAIL, authenticateApiKey } from "../auth/api-key-auth";
 import type { Principal, Scope } from "../auth/principal";
 import { sessionPrincipal } from "../auth/session-auth";
@@ -49,6 +50,7 @@ export interface Operation<TParams = unknown, TQuery = unknown, TBody = unknown,
   // Per-caller limit (lib/http/rate-limit.ts); none when absent.
   rateLimit?: RateLimit;
   // Request headers the operation reads, for the OpenAPI document; the handler validates them itself.
+  // An Idempotency-Key sent to an operation that does not list it here is a 400 (lib/api/idempotency.ts).
   headers?: Array<{ name: string; description: string; schema: z.ZodType }>;
   // The handler returns the schema's input (Dates and all); the schema formats and filters it.
   success: { status: number; description: string; schema: z.ZodType<unknown, TResult> };
@@ -256,6 +258,8 @@ export function handle<TParams, TQuery, TBody, TResult>(
       }
 
       if (operation.rateLimit) enforceRateLimit(operation.rateLimit, principal, now);
+
+      assertIdempotencyKeyAccepted(request, operation);
 
       const rawParams = await routeContext.params;
       let params = rawParams as TParams;

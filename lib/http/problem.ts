@@ -35,7 +35,7 @@ const PROBLEM_KINDS = [
     slug: "bad-request",
     status: 400,
     meaning:
-      "A header, the path or the query string is malformed, for example the Idempotency-Key, a repeated Authorization, Content-Type or Idempotency-Key header, an invalid percent-encoding or a repeated query parameter.",
+      "A header, the path or the query string is malformed, for example the Idempotency-Key, a repeated Authorization, Content-Type or Idempotency-Key header, an invalid percent-encoding or a repeated query parameter. An Idempotency-Key sent to an operation other than POST /v1/events is rejected too, because it would be ignored.",
   },
   { slug: "unauthorized", status: 401, meaning: "No API key, or an invalid or revoked one. The detail never says which." },
   { slug: "forbidden", status: 403, meaning: "The key lacks the scope of the operation, or the operation is portal-only." },

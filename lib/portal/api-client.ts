@@ -141,6 +141,9 @@ export const AUDIT_PAGE_SIZE = 50;
 // Deliveries shown per page of the inspector's table.
 export const DELIVERY_PAGE_SIZE = 25;
 
+// Maximum number of matches that "Find a delivery" on the webhook list shows.
+export const FIND_DELIVERY_LIMIT = 20;
+
 const segment = encodeURIComponent;
 
 export const apiClient = {
@@ -156,7 +159,8 @@ export const apiClient = {
   listDeliveries: (id: string, filters: Record<string, string>, cursor?: string | null) =>
     call<Page<Delivery>>("GET", withQuery(`/v1/webhooks/${segment(id)}/deliveries`, { ...filters, limit: String(DELIVERY_PAGE_SIZE), ...(cursor ? { cursor } : {}) })),
   getDelivery: (id: string, deliveryId: string) => call<DeliveryDetail>("GET", `/v1/webhooks/${segment(id)}/deliveries/${segment(deliveryId)}`),
-  findDelivery: (deliveryId: string) => call<Page<Delivery>>("GET", withQuery("/v1/deliveries", { delivery_id: deliveryId })),
+  findDeliveries: (parameter: "delivery_id" | "event_id" | "subject", value: string) =>
+    call<Page<Delivery>>("GET", withQuery("/v1/deliveries", { [parameter]: value, limit: String(FIND_DELIVERY_LIMIT) })),
   listApiKeys: (cursor?: string | null) => call<Page<ApiKey>>("GET", withCursor("/v1/api-keys", cursor)),
   createApiKey: (input: CreateApiKeyInput) => call<CreatedApiKey>("POST", "/v1/api-keys", input),
   revokeApiKey: (id: string) => call<ApiKey>("DELETE", `/v1/api-keys/${segment(id)}`),

@@ -71,6 +71,9 @@ function isTime(value: string | null): boolean {
 
 export type SearchTerm = { parameter: "delivery_id" | "event_id" | "subject"; value: string } | { error: string };
 
+// Message for an entry that is not a delivery id, an event id, or a finding or asset id.
+export const SEARCH_TERM_MESSAGE = "Enter a delivery id (dlv_…), an event id (evt_…) or a finding or asset id, without spaces.";
+
 const DELIVERY_ID = /^dlv_[0-9A-HJKMNP-TV-Z]{26}$/i;
 const EVENT_ID = /^evt_[0-9A-HJKMNP-TV-Z]{26}$/i;
 const SUBJECT = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -89,7 +92,7 @@ export function parseSearchTerm(text: string): SearchTerm | null {
   if (term.toLowerCase().startsWith("evt_")) {
     return EVENT_ID.test(term) ? { parameter: "event_id", value: `evt_${term.slice(4).toUpperCase()}` } : { error: "This event id is incomplete: an event id is evt_ followed by 26 characters." };
   }
-  if (!SUBJECT.test(term)) return { error: "Enter a delivery id (dlv_…), an event id (evt_…) or a finding or asset id, without spaces." };
+  if (!SUBJECT.test(term)) return { error: SEARCH_TERM_MESSAGE };
   return { parameter: "subject", value: term };
 }
 

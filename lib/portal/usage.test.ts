@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DailyCapToday } from "./api-client";
-import { bucketLabel, bucketTitle, capBanner, capPercent, formatCount, usageChartRows } from "./usage";
+import { bucketLabel, bucketTitle, capBanner, capPercent, formatCount, parseDailyCapInput, usageChartRows } from "./usage";
 
 const today = (overrides: Partial<DailyCapToday>): DailyCapToday => ({
   day: "2026-12-01",
@@ -66,5 +66,52 @@ describe("cap banner", () => {
     const banner = capBanner(today({ used: 3, held: 1 }), "20 h");
     expect(banner).toMatchObject({ tone: "danger", title: "Deliveries held by the daily cap" });
     expect(banner!.body).not.toContain("429");
+  });
+});
+
+describe("parseDailyCapInput", () => {
+  const WHOLE_NUMBER = "Enter a whole number of deliveries per day, 1 or more";
+
+  it.each([
+    ["1", 1],
+    ["50000", 50_000],
+    ["50,000", 50_000],
+    ["50 000", 50_000],
+    ["50_000", 50_000],
+    ["50\u202f000", 50_000],
+    ["  1,000,000  ", 1_000_000],
+    ["007", 7],
+  ])("reads %j as %d", (text, value) => {
+    expect(parseDailyCapInput(text)).toEqual({ ok: true, value });
+  });
+
+  it.each([
+    ["hexadecimal", "0x10"],
+    ["binary", "0b11"],
+    ["octal", "0o17"],
+    ["an exponent", "1e3"],
+    ["an upper-case exponent", "1E3"],
+    ["a decimal point", "1.5"],
+    ["a trailing decimal point", "10."],
+    ["a thousands point", "1.000"],
+    ["a plus sign", "+5"],
+    ["a minus sign", "-5"],
+    ["zero", "0"],
+    ["zeros", "0,000"],
+    ["Infinity", "Infinity"],
+    ["letters", "abc"],
+    ["Arabic-Indic digits", "\u0661\u0660"],
+    ["an empty field", ""],
+    ["separators only", " , "],
+  ])("rejects %s", (_label, text) => {
+    expect(parseDailyCapInput(text)).toEqual({ ok: false, message: WHOLE_NUMBER });
+  });
+
+  it("leaves a large cap to the API", () => {
+    expect(parseDailyCapInput("99999999999999999999")).toEqual({ ok: true, value: 1e20 });
+  });
+
+  it("rejects a number too large for JSON", () => {
+    expect(parseDailyCapInput("9".repeat(400))).toEqual({ ok: false, message: "This number is too large for a daily cap" });
   });
 });

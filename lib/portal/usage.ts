@@ -90,3 +90,23 @@ export function capBanner(today: DailyCapToday, resetsIn: string): CapBanner | n
   }
   return null;
 }
+
+export type DailyCapInput = { ok: true; value: number } | { ok: false; message: string };
+
+// Separators people type inside a large number (50,000 or 50 000 or 50_000), which the field ignores.
+const THOUSANDS_SEPARATORS = /[,\s_]/g;
+
+/**
+ * Reads the daily cap typed in the Usage tab. Only decimal digits count,
+ * besides the thousands separators above, so `0x10`, `1e3`, `1.5` and `+5`
+ * are rejected rather than read as other numbers, as Number() would.
+ */
+export function parseDailyCapInput(text: string): DailyCapInput {
+  const digits = text.replace(THOUSANDS_SEPARATORS, "");
+  if (!/^[0-9]+$/.test(digits) || /^0+$/.test(digits)) return { ok: false, message: "Enter a whole number of deliveries per day, 1 or more" };
+
+  // Beyond about 309 digits Number() returns Infinity, which JSON cannot carry. Smaller values go to the API, which names the maximum.
+  const value = Number(digits);
+  if (!Number.isFinite(value)) return { ok: false, message: "This number is too large for a daily cap" };
+  return { ok: true, value };
+}

@@ -168,6 +168,23 @@ describe("reference receiver", () => {
     expect(result.stderr).not.toContain(previous);
   });
 
+  it("prints its usage for --help", async () => {
+    const result = await runReferenceReceiverToExit({ args: ["--help"] });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Usage: npm run receiver -- [options]");
+    expect(result.stdout).toContain("--secret-file PATH");
+    expect(result.stderr).toBe("");
+  });
+
+  it("names an unknown option in one line", async () => {
+    const result = await runReferenceReceiverToExit({ env: { WEBHOOK_SECRETS: current }, args: ["--verbose"] });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("Unknown option --verbose: run with --help to list the options\n");
+    expect(result.stdout).toBe("");
+  });
+
   it("exits on a missing secret file", async () => {
     const file = path.join(directory, "absent.txt");
     const result = await runReferenceReceiverToExit({ args: ["--secret-file", file] });

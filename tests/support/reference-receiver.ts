@@ -92,15 +92,18 @@ export async function startReferenceReceiver(options: ReferenceReceiverOptions =
   };
 }
 
-/** Runs a receiver that is expected to exit at start-up; returns its exit code and standard error. */
-export async function runReferenceReceiverToExit(options: ReferenceReceiverOptions): Promise<{ code: number | null; stderr: string }> {
+/** Runs a receiver that is expected to exit at start-up. Returns its exit code, standard output and standard error. */
+export async function runReferenceReceiverToExit(options: ReferenceReceiverOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnReceiver(options);
+  let stdout = "";
   let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  // "close" rather than "exit", so that the output is complete.
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
   clearTimeout(timer);
-  return { code, stderr };
+  return { code, stdout, stderr };
 }
 
 /**
