@@ -78,6 +78,8 @@ test("admin filters the audit log by action", async ({ page }) => {
   await expect(rows).toHaveCount(1);
 
   await page.getByLabel("Action").selectOption({ label: "Webhook changed" });
+  // The previous filter also showed one row, so the count alone does not prove the new results arrived.
+  await expect(rows.first()).toHaveAttribute("data-action", "webhook.updated");
   await expect(rows).toHaveCount(1);
   await rows.first().getByRole("button", { name: "Details" }).click();
   await expect(details).toContainText(MARKUP);
