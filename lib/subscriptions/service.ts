@@ -5,9 +5,9 @@ import { encrypt } from "../crypto/encryption";
 import { keyring } from "../crypto/keyring";
 import { generateSigningSecret, secretFingerprint } from "../crypto/signing-secrets";
 import type { PgBoss } from "pg-boss";
-import { pool, prisma, withTransaction } from "../db";
+import { prisma, withTransaction } from "../db";
 import { changeReleasesHeldByCap, releaseAfterWebhookChange } from "../caps/release";
-import { assertWithinDailyCap } from "../caps/write-guard";
+import { assertChangeWithinDailyCap } from "../caps/write-guard";
 import { dailyCapLimitProblem } from "./daily-cap-limit";
 import { holdOpenDeliveries, releaseHeldDeliveries } from "../deliveries/hold";
 import { deleteQueuedAttempts, queueAttempts } from "../dispatch/queue";
@@ -158,7 +158,6 @@ export async function getSubscription(organizationId: string, id: string, now: D
  * signatures.
  */
 export async function rotateSecret(principal: Principal, id: string, now: Date): Promise<{ secret: string; secretId: string; fingerprint: string; subscription: SubscriptionView }> {
-  await assertWithinDailyCap(pool(), principal, id, now);
   const { secret, row } = newSecretRow(now);
   return prisma().$transaction(async (tx) => {
     const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM subscriptions WHERE id = ${id} AND organization_id = ${principal.organizationId} FOR UPDATE`;
@@ -246,7 +245,7 @@ export async function updateSubscription(
     const current = found.rows[0];
     if (!current) throw problems.notFound(`Webhook ${id}`);
     const requested = (Object.keys(input) as Array<keyof UpdateSubscriptionInput>).filter((key) => input[key] !== undefined);
-    if (requested.some((key) => !CHANGES_ALLOWED_OVER_CAP.has(key))) await assertWithinDailyCap(client, principal, id, now);
+    if (requested.some((key) => !CHANGES_ALLOWED_OVER_CAP.has(key))) await assertChangeWithinDailyCap(client, principal, id, now);
     const next = { ...current };
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     if (url !== undefined && url !== current.url) {
