@@ -49,7 +49,9 @@ const rotate = {
   path: "/v1/webhooks/{id}/rotate",
   summary: "Rotate the signing secret",
   description:
-    "Creates a new signing secret and returns it once. The previous secret keeps signing for 24 hours, so every delivery carries both signatures while consumers switch; revoke it earlier with DELETE /v1/webhooks/{id}/secrets/{secret_id}. A second rotation inside the overlap revokes the oldest secret at once. GET is accepted so the documented curl command works as written. Rotation stays open while the webhook has used its daily cap.",
+    "Creates a new signing secret and returns it once. The previous secret keeps signing for 24 hours, so every delivery carries both signatures while consumers switch; revoke it earlier with DELETE /v1/webhooks/{id}/secrets/{secret_id}. " +
+    "A second rotation inside the overlap revokes the oldest secret at once, and names it in revoked_secrets. Concurrent rotations of one webhook run one after the other. " +
+    "GET is accepted so the documented curl command works as written. Rotation stays open while the webhook has used its daily cap.",
   tags: ["Webhooks"],
   scope: "webhooks:write" as const,
   mutating: true,

@@ -270,3 +270,38 @@ describe("rotate, test and replay curl forms", () => {
     expect(after.rows).toEqual(before.rows);
   });
 });
+
+describe("rotation answer", () => {
+  async function secretRows(webhookId: string) {
+    const rows = await pool().query(`SELECT id, expires_at, revoked_at FROM signing_secrets WHERE subscription_id = $1 ORDER BY id`, [webhookId]);
+    return rows.rows;
+  }
+
+  async function currentSecret(tenant: Tenant, webhookId: string): Promise<{ id: string; fingerprint: string }> {
+    const webhook = await api("GET", `/v1/webhooks/${webhookId}`, { apiKey: tenant.apiKey });
+    return webhook.body.secrets.find((secret: { status: string }) => secret.status === "current");
+  }
+
+  it("names the secret a second rotation revokes", async () => {
+    const tenant = await createTenant();
+    const webhook = await createWebhook(tenant, "http://127.0.0.1:9/hook");
+    const original = await currentSecret(tenant, webhook.id);
+
+    const first = await api("POST", `/v1/webhooks/${webhook.id}/rotate`, { apiKey: tenant.apiKey });
+    expect(first.status).toBe(200);
+    expect(first.body.revoked_secrets).toEqual([]);
+    const overlapEnd = first.body.secrets.find((secret: { status: string }) => secret.status === "expiring").expires_at;
+
+    const second = await api("GET", `/v1/webhooks/${webhook.id}/rotate`, { apiKey: tenant.apiKey });
+    expect(second.status).toBe(200);
+    expect(second.body.revoked_secrets).toEqual([
+      { id: original.id, fingerprint: original.fingerprint, revoked_at: expect.any(String), expires_at: overlapEnd },
+    ]);
+    const stored = (await secretRows(webhook.id)).find((row) => row.id === original.id);
+    expect(stored.revoked_at.toISOString()).toBe(second.body.revoked_secrets[0].revoked_at);
+    expect(second.body.secrets.map((secret: { id: string; status: string }) => [secret.id, secret.status])).toEqual([
+      [second.body.secret_id, "current"],
+      [first.body.secret_id, "expiring"],
+    ]);
+  });
+});

@@ -9,7 +9,13 @@ async function rotate({ principal, params, now }: HandlerContext<{ id: string },
     secret: rotated.secret,
     secret_id: rotated.secretId,
     fingerprint: rotated.fingerprint,
-    secrets: presentWebhook(rotated.subscription, now).secrets,
+    secrets: presentWebhook(rotated.subscription, rotated.rotatedAt).secrets,
+    revoked_secrets: rotated.revokedEarly.map((secret) => ({
+      id: secret.id,
+      fingerprint: secret.fingerprint,
+      revoked_at: rotated.rotatedAt,
+      expires_at: secret.expiresAt,
+    })),
   };
 }
 
