@@ -13,6 +13,7 @@ import {
   paginationQuery,
   publishedEvent,
   publishEventBody,
+  rotateQuery,
   rotatedSecret,
   revokeSecretResult,
   secretParams,
@@ -51,14 +52,16 @@ const rotate = {
   description:
     "Creates a new signing secret and returns it once. The previous secret keeps signing for 24 hours, so every delivery carries both signatures while consumers switch; revoke it earlier with DELETE /v1/webhooks/{id}/secrets/{secret_id}. " +
     "A second rotation inside the overlap revokes the oldest secret at once, and names it in revoked_secrets. Concurrent rotations of one webhook run one after the other. " +
+    "Pass expected_current_secret to rotate only while that secret is still the current one (409 current-secret-changed otherwise), so a retried or stale request cannot revoke a secret that receivers still use. " +
     "GET is accepted so the documented curl command works as written. Rotation stays open while the webhook has used its daily cap.",
   tags: ["Webhooks"],
   scope: "webhooks:write" as const,
   mutating: true,
   rateLimit: RATE_LIMITS.webhookWrites,
   params: webhookIdParam,
+  query: rotateQuery,
   success: { status: 200, description: "The new secret", schema: rotatedSecret },
-  errors: [401, 403, 404, 429],
+  errors: [400, 401, 403, 404, 409, 422, 429],
 };
 
 const test = {

@@ -312,6 +312,16 @@ export const revokeSecretResult = z.object({
   secrets: z.array(secretSummary).describe("The webhook's secrets that still sign deliveries"),
 });
 
+export const rotateQuery = z.strictObject({
+  expected_current_secret: z
+    .string()
+    .refine((value) => isId("secret", value), "Use the id of a secret (sec_…) from the webhook's secrets list")
+    .optional()
+    .describe(
+      "Id (sec_…) of the secret you expect to be current. When another secret is current, for example because another rotation came first, nothing is rotated and the answer is 409 current-secret-changed",
+    ),
+});
+
 export const rotatedSecret = z.object({
   secret: z.string().describe("The new signing secret, returned only in this response"),
   secret_id: z.string(),

@@ -45,6 +45,12 @@ const PROBLEM_KINDS = [
   { slug: "not-found", status: 404, meaning: "No such object in your organisation (another organisation's objects are not found either), or no such API path." },
   { slug: "method-not-allowed", status: 405, meaning: "The path exists but not with this method; the Allow header lists its methods." },
   { slug: "conflict", status: 409, meaning: "The change conflicts with the current state, for example revoking the current secret." },
+  {
+    slug: "current-secret-changed",
+    status: 409,
+    meaning:
+      "A rotation named the secret it expected to be current (expected_current_secret), and another secret is current now: read the secrets again before rotating.",
+  },
   { slug: "idempotency-key-reused", status: 409, meaning: "The Idempotency-Key was used in the last 24 hours with a different body." },
   { slug: "payload-too-large", status: 413, meaning: "The body is larger than the operation accepts." },
   {
@@ -184,6 +190,18 @@ export const problems = {
       headers: { "accept-encoding": "identity" },
     }),
   conflict: (detail: string) => new ApiError({ status: 409, type: "conflict", title: "Conflict", detail }),
+  // A rotation's precondition failed (lib/subscriptions/service.ts): the extension names the secret current now.
+  currentSecretChanged: (change: { webhookId: string; expectedSecretId: string; current: { id: string; fingerprint: string } | null }) =>
+    new ApiError({
+      status: 409,
+      type: "current-secret-changed",
+      title: "Current secret changed",
+      detail:
+        `Secret ${change.expectedSecretId} is not the current secret of webhook ${change.webhookId}` +
+        (change.current ? ` (${change.current.id}, fingerprint ${change.current.fingerprint}, is)` : "") +
+        ", so nothing was rotated. Another rotation may have come first: read the webhook's secrets again, then rotate if you still need to",
+      extensions: { current_secret: change.current ? { id: change.current.id, fingerprint: change.current.fingerprint } : null },
+    }),
   rateLimited: (retryAfterSeconds: number, limit: { capacity: number; windowSeconds: number }) =>
     new ApiError({
       status: 429,

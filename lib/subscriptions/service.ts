@@ -178,13 +178,20 @@ export interface RotatedSecret {
  * Rotates the signing secret: a new secret becomes current and the previous
  * current one keeps signing for 24 hours. A second rotation inside that window
  * revokes the oldest secret at once, so a request never carries more than two
- * signatures; the result names each secret revoked that way.
+ * signatures; the result names each secret revoked that way. With
+ * `expectedCurrentSecretId`, the rotation happens only while that secret is
+ * still the current one, and a 409 current-secret-changed otherwise.
  *
  * Rotations of one webhook run one after the other under the webhook's row
  * lock, and each reads the secrets only once it holds the lock, so it finds
  * every secret that the rotations before it created, whenever they arrived.
  */
-export async function rotateSecret(principal: Principal, id: string, now: Date): Promise<RotatedSecret> {
+export async function rotateSecret(
+  principal: Principal,
+  id: string,
+  now: Date,
+  options: { expectedCurrentSecretId?: string } = {},
+): Promise<RotatedSecret> {
   return prisma().$transaction(async (tx) => {
     const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM subscriptions WHERE id = ${id} AND organization_id = ${principal.organizationId} FOR UPDATE`;
     if (locked.length === 0) throw problems.notFound(`Webhook ${id}`);
@@ -198,6 +205,10 @@ export async function rotateSecret(principal: Principal, id: string, now: Date):
     const rotatedAt = latestOf([now, currentTime(), ...unrevoked.map((secret) => secret.createdAt)]);
     const signing = unrevoked.filter((secret) => secret.expiresAt === null || secret.expiresAt > rotatedAt);
     const current = signing.find((secret) => secret.expiresAt === null);
+    const expected = options.expectedCurrentSecretId;
+    if (expected !== undefined && current?.id !== expected) {
+      throw problems.currentSecretChanged({ webhookId: id, expectedSecretId: expected, current: current ?? null });
+    }
     // Only the secret that was current keeps signing next to the new one. Every other secret that still signs is
     // revoked: the one in its overlap, and any older current secret, which concurrent rotations of earlier
     // releases could leave behind.
