@@ -8,7 +8,8 @@ import { e2eState } from "./support/state";
  * portal, copied from the reveal-once dialog, and used by a real receiver to
  * verify a test delivery. It is then gone from every later page and response,
  * rotated with an overlap in which both secrets verify, and revoked so that
- * only the new one does.
+ * only the new one does. A rotation confirmed on a page that another rotation
+ * made stale describes, and keeps, the secrets that really sign.
  */
 test.describe.configure({ mode: "serial" });
 
@@ -43,6 +44,18 @@ async function sendTestEvent(page: Page, screenshotName?: string): Promise<void>
   if (screenshotName) await screenshot(page, screenshotName, { fullPage: false });
   await result.getByRole("button", { name: "Close" }).click();
   await expect(result).toBeHidden();
+}
+
+/** Calls the API with the organisation's API key, as a script or another admin would, and returns the parsed response body. */
+async function callApi(method: string, target: string, body?: unknown): Promise<any> {
+  const response = await fetch(new URL(target, e2eState().baseUrl), {
+    method,
+    headers: { authorization: `ApiKey ${e2eState().apiKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${target} failed with status ${response.status}: ${text}`);
+  return JSON.parse(text);
 }
 
 function lastDelivery() {
@@ -171,6 +184,59 @@ test("signing secret lives once, verifies, rotates and revokes", async ({ page, 
   const html = await page.content();
   expect(html).not.toContain(secret);
   expect(html).not.toContain(rotated);
-  const afterRotation = responses.filter((response) => !response.url.endsWith("/rotate"));
+  const afterRotation = responses.filter((response) => !new URL(response.url).pathname.endsWith("/rotate"));
   for (const response of afterRotation) expect(response.body, response.url).not.toContain(rotated);
+});
+
+test("rotation dialog reads the secrets again", async ({ page }) => {
+  const state = e2eState();
+  const created = await callApi("POST", "/v1/webhooks", { url: receiver.url, events: ["finding.created"], description: "Stale secrets tab (browser test)" });
+  const original = fingerprintOf(created.secret);
+  await signIn(page, state.adminEmail, state.password);
+  await page.goto(`/integrations/webhooks/${created.id}/secrets`);
+  const currentOnPage = page.locator('[data-secret-fingerprint="current"]');
+  await expect(currentOnPage).toHaveText(original);
+
+  // Another admin rotates; this page does not follow, and still shows the original secret as current.
+  const elsewhere = await callApi("POST", `/v1/webhooks/${created.id}/rotate`);
+  await expect(currentOnPage).toHaveText(original);
+
+  // Opening the dialog reads the secrets again, so it names the secret that stops signing, and the page catches up.
+  await page.getByRole("button", { name: "Rotate secret" }).click();
+  const dialog = page.getByRole("alertdialog", { name: "Rotate the signing secret?" });
+  await expect(dialog).toContainText(`The current secret (${elsewhere.fingerprint}) keeps signing for 24 hours`);
+  await expect(dialog).toContainText(`The previous secret ${original} stops signing at once`);
+  await expect(currentOnPage).toHaveText(elsewhere.fingerprint);
+  await screenshot(page, "rotate-confirmation-after-other-rotation", { fullPage: false });
+
+  // A rotation that lands while the dialog is open wins: confirming rotates nothing, and the notice gives the reason.
+  const meanwhile = await callApi("POST", `/v1/webhooks/${created.id}/rotate`);
+  await dialog.getByRole("button", { name: "Rotate secret" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "another rotation came first" }).first()).toBeVisible();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("dialog", { name: "New signing secret: store it now" })).toHaveCount(0);
+  await expect(currentOnPage).toHaveText(meanwhile.fingerprint);
+  const afterConflict = await callApi("GET", `/v1/webhooks/${created.id}`);
+  expect(afterConflict.secrets.map((secret: { id: string; status: string }) => [secret.id, secret.status])).toEqual([
+    [meanwhile.secret_id, "current"],
+    [elsewhere.secret_id, "expiring"],
+  ]);
+
+  // Confirmed on fresh data, the rotation goes through, and its notice names the secret that stopped signing.
+  await page.getByRole("button", { name: "Rotate secret" }).click();
+  await expect(dialog).toContainText(`The current secret (${meanwhile.fingerprint}) keeps signing for 24 hours`);
+  await expect(dialog).toContainText(`The previous secret ${elsewhere.fingerprint} stops signing at once`);
+  await dialog.getByRole("button", { name: "Rotate secret" }).click();
+  const reveal = page.getByRole("dialog", { name: "New signing secret: store it now" });
+  await expect(reveal).toBeVisible();
+  const rotated = ((await reveal.locator("[data-revealed-value]").textContent()) ?? "").trim();
+  await reveal.getByRole("button", { name: "I have stored it" }).click();
+  await expect(
+    page
+      .getByRole("status")
+      .filter({ hasText: `Secret rotated. The previous secret ${meanwhile.fingerprint} keeps signing for 24 hours. Secret ${elsewhere.fingerprint} stopped signing at once.` })
+      .first(),
+  ).toBeVisible();
+  await expect(currentOnPage).toHaveText(fingerprintOf(rotated));
+  await expect(page.locator('[data-secret-fingerprint="expiring"]')).toHaveText(meanwhile.fingerprint);
 });

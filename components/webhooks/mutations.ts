@@ -4,7 +4,16 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef } from "react";
 import type { RevealedValue } from "@/components/secrets/reveal-once-dialog";
 import { useToast } from "@/components/ui/toast";
-import { apiClient, type CreateWebhookInput, problemMessage, type RevokeSecretResult, type UpdateWebhookInput } from "@/lib/portal/api-client";
+import {
+  ApiProblem,
+  apiClient,
+  CURRENT_SECRET_CHANGED,
+  type CreateWebhookInput,
+  problemMessage,
+  type RevokeSecretResult,
+  type RotatedSecret,
+  type UpdateWebhookInput,
+} from "@/lib/portal/api-client";
 import { formatDateTime } from "@/lib/portal/format";
 import { webhookKeys } from "./queries";
 
@@ -59,21 +68,40 @@ export function useDeleteWebhook(id: string) {
   });
 }
 
+/**
+ * Rotates a webhook's secret. `expectedCurrentSecretId` is the current secret
+ * the confirmation showed: if another rotation replaced it meanwhile, the API
+ * rotates nothing (409), so the secrets that dialog promised to keep still sign.
+ */
 export function useRotateSecret(id: string, { onSecret }: { onSecret: (secret: RevealedValue) => void }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const secretHandler = useRef(onSecret);
   secretHandler.current = onSecret;
   return useMutation({
-    mutationFn: async () => {
-      const { secret, ...rotated } = await apiClient.rotateSecret(id);
+    mutationFn: async ({ expectedCurrentSecretId }: { expectedCurrentSecretId?: string }) => {
+      const { secret, ...rotated } = await apiClient.rotateSecret(id, expectedCurrentSecretId);
       secretHandler.current({ value: secret, label: rotated.fingerprint });
       return rotated;
     },
-    onSuccess: () => toast.success("Secret rotated. The previous secret keeps signing for 24 hours."),
-    onError: (error) => toast.error(`The secret was not rotated: ${problemMessage(error)}`),
+    onSuccess: (rotated) => toast.success(rotateNotice(rotated)),
+    onError: (error) => toast.error(`The secret was not rotated: ${rotateFailure(error)}`),
     onSettled: () => queryClient.invalidateQueries({ queryKey: webhookKeys.detail(id) }),
   });
+}
+
+function rotateNotice(rotated: Omit<RotatedSecret, "secret">): string {
+  const previous = rotated.secrets.find((secret) => secret.status === "expiring");
+  const overlap = previous ? ` The previous secret ${previous.fingerprint} keeps signing for 24 hours.` : "";
+  const revoked = rotated.revoked_secrets.map((secret) => ` Secret ${secret.fingerprint} stopped signing at once.`).join("");
+  return `Secret rotated.${overlap}${revoked}`;
+}
+
+function rotateFailure(error: unknown): string {
+  if (error instanceof ApiProblem && error.problemType === CURRENT_SECRET_CHANGED) {
+    return "another rotation came first, so the current secret is no longer the one you confirmed. Check the secrets below, then rotate again if you still need to.";
+  }
+  return problemMessage(error);
 }
 
 export function useRevokeSecret(id: string) {

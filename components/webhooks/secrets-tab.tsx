@@ -9,7 +9,8 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Countdown, RelativeTime } from "@/components/ui/time";
-import type { SecretSummary, Webhook } from "@/lib/portal/api-client";
+import { useToast } from "@/components/ui/toast";
+import { apiClient, problemMessage, type SecretSummary, type Webhook } from "@/lib/portal/api-client";
 import { useRevokeSecret, useRotateSecret } from "./mutations";
 import { useWebhook, webhookKeys } from "./queries";
 
@@ -24,18 +25,43 @@ export function SecretsTab({ webhookId }: { webhookId: string }) {
   return <Secrets webhook={webhook.data} />;
 }
 
+/** The secrets as read when the rotation dialog opened: what its text describes, and what the rotation expects. */
+interface RotationSnapshot {
+  current: SecretSummary | undefined;
+  expiring: SecretSummary[];
+}
+
+function snapshotOf(secrets: readonly SecretSummary[]): RotationSnapshot {
+  return { current: secrets.find((secret) => secret.status === "current"), expiring: secrets.filter((secret) => secret.status === "expiring") };
+}
+
 function Secrets({ webhook }: { webhook: Webhook }) {
   const canManage = useCanManage();
   const queryClient = useQueryClient();
+  const toast = useToast();
   const [revealed, setRevealed] = useState<RevealedValue | null>(null);
-  const [confirmingRotation, setConfirmingRotation] = useState(false);
+  const [rotation, setRotation] = useState<RotationSnapshot | null>(null);
+  const [readingSecrets, setReadingSecrets] = useState(false);
   const [revoking, setRevoking] = useState<SecretSummary | null>(null);
   const rotate = useRotateSecret(webhook.id, { onSecret: setRevealed });
   const revoke = useRevokeSecret(webhook.id);
   const refresh = useCallback(() => void queryClient.invalidateQueries({ queryKey: webhookKeys.detail(webhook.id) }), [queryClient, webhook.id]);
 
-  const current = webhook.secrets.find((secret) => secret.status === "current");
-  const expiring = webhook.secrets.filter((secret) => secret.status === "expiring");
+  const { current, expiring } = snapshotOf(webhook.secrets);
+
+  // This page does not follow changes made elsewhere, such as a rotation in another tab, so the secrets are read
+  // again before the dialog lists which of them keep signing. The fresh read also updates the page.
+  const confirmRotation = async () => {
+    setReadingSecrets(true);
+    try {
+      const fresh = await queryClient.fetchQuery({ queryKey: webhookKeys.detail(webhook.id), queryFn: () => apiClient.getWebhook(webhook.id), staleTime: 0 });
+      setRotation(snapshotOf(fresh.secrets));
+    } catch (error) {
+      toast.error(`The secrets could not be read, so nothing was rotated: ${problemMessage(error)}`);
+    } finally {
+      setReadingSecrets(false);
+    }
+  };
 
   return (
     <div className="max-w-4xl space-y-6">
@@ -71,7 +97,7 @@ function Secrets({ webhook }: { webhook: Webhook }) {
             )}
           </div>
           {canManage ? (
-            <Button tone="primary" onClick={() => setConfirmingRotation(true)}>
+            <Button tone="primary" onClick={() => void confirmRotation()} pending={readingSecrets} pendingLabel="Reading the secrets…">
               Rotate secret
             </Button>
           ) : null}
@@ -106,22 +132,25 @@ function Secrets({ webhook }: { webhook: Webhook }) {
         </section>
       ))}
 
-      {confirmingRotation ? (
+      {rotation ? (
         <ConfirmDialog
           title="Rotate the signing secret?"
           tone="primary"
           confirmLabel="Rotate secret"
           pendingLabel="Rotating…"
           pending={rotate.isPending}
-          onCancel={() => setConfirmingRotation(false)}
-          onConfirm={() => rotate.mutate(undefined, { onSettled: () => setConfirmingRotation(false) })}
+          onCancel={() => setRotation(null)}
+          onConfirm={() => rotate.mutate({ expectedCurrentSecretId: rotation.current?.id }, { onSettled: () => setRotation(null) })}
         >
           <p>A new secret is created and shown to you once.</p>
           <ul className="mt-2 list-disc space-y-1 pl-5">
-            <li>
-              The current secret{current ? ` (${current.fingerprint})` : ""} keeps signing for 24 hours, so receivers can switch without rejecting deliveries.
-            </li>
-            {expiring.map((secret) => (
+            {rotation.current ? (
+              <li>
+                The current secret (<code className="font-mono">{rotation.current.fingerprint}</code>) keeps signing for 24 hours, so receivers can switch
+                without rejecting deliveries.
+              </li>
+            ) : null}
+            {rotation.expiring.map((secret) => (
               <li key={secret.id}>
                 The previous secret <code className="font-mono">{secret.fingerprint}</code> stops signing at once: a delivery never carries more than two
                 signatures.

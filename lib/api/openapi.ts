@@ -58,6 +58,11 @@ const problemSchema: JsonSchema = {
     daily_cap: { type: "integer", description: "daily-cap-reached only: the webhook's cap, in deliveries per UTC day" },
     used: { type: "integer", description: "daily-cap-reached only: deliveries counted against the cap today (UTC)" },
     resets_at: { type: "string", format: "date-time", description: "daily-cap-reached only: when the cap resets, the next 00:00 UTC" },
+    current_secret: {
+      type: ["object", "null"],
+      description: "current-secret-changed only: the webhook's current secret; null when it has none",
+      properties: { id: { type: "string" }, fingerprint: { type: "string" } },
+    },
   },
 };
 

@@ -13,6 +13,7 @@ import {
   paginationQuery,
   publishedEvent,
   publishEventBody,
+  rotateQuery,
   rotatedSecret,
   revokeSecretResult,
   secretParams,
@@ -49,21 +50,25 @@ const rotate = {
   path: "/v1/webhooks/{id}/rotate",
   summary: "Rotate the signing secret",
   description:
-    "Creates a new signing secret and returns it once. The previous secret keeps signing for 24 hours, so every delivery carries both signatures while consumers switch; revoke it earlier with DELETE /v1/webhooks/{id}/secrets/{secret_id}. A second rotation inside the overlap revokes the oldest secret at once. GET is accepted so the documented curl command works as written. While the webhook has used its daily cap the answer is 429 daily-cap-reached with Retry-After.",
+    "Creates a new signing secret and returns it once. The previous secret keeps signing for 24 hours, so every delivery carries both signatures while consumers switch; revoke it earlier with DELETE /v1/webhooks/{id}/secrets/{secret_id}. " +
+    "A second rotation inside the overlap revokes the oldest secret at once, and names it in revoked_secrets. Concurrent rotations of one webhook run one after the other. " +
+    "Pass expected_current_secret to rotate only while that secret is still the current one (409 current-secret-changed otherwise), so a retried or stale request cannot revoke a secret that receivers still use. " +
+    "GET is accepted so the documented curl command works as written. Rotation stays open while the webhook has used its daily cap.",
   tags: ["Webhooks"],
   scope: "webhooks:write" as const,
   mutating: true,
   rateLimit: RATE_LIMITS.webhookWrites,
   params: webhookIdParam,
+  query: rotateQuery,
   success: { status: 200, description: "The new secret", schema: rotatedSecret },
-  errors: [401, 403, 404, 429],
+  errors: [400, 401, 403, 404, 409, 422, 429],
 };
 
 const test = {
   path: "/v1/webhooks/{id}/test",
   summary: "Send a test delivery",
   description:
-    "Sends a webhook.test event to the endpoint now, signed and recorded like a real delivery, and answers with the outcome. The payload is marked as a test and never names a real finding. GET is accepted so the documented curl command works as written. Test deliveries do not count against the daily cap, but while the webhook has used it the answer is 429 daily-cap-reached with Retry-After.",
+    "Sends a webhook.test event to the endpoint now, signed and recorded like a real delivery, and answers with the outcome. The payload is marked as a test and never names a real finding. GET is accepted so the documented curl command works as written. Test deliveries do not count against the daily cap and are sent even while the webhook has used it; they have their own limit of 10 per minute per webhook.",
   tags: ["Webhooks"],
   scope: "webhooks:write" as const,
   mutating: true,
@@ -77,7 +82,7 @@ const replay = {
   path: "/v1/webhooks/{id}/deliveries/{deliveryId}/replay",
   summary: "Replay a delivery",
   description:
-    "Makes a new attempt of the delivery now, freshly signed with the secrets valid now and with the same Wasviking-Delivery id, and answers with the outcome. Works on failed and succeeded deliveries. GET is accepted so the documented curl command works as written. Replays do not count against the daily cap, but while the webhook has used it the answer is 429 daily-cap-reached with Retry-After.",
+    "Makes a new attempt of the delivery now, freshly signed with the secrets valid now and with the same Wasviking-Delivery id, and answers with the outcome. Works on failed and succeeded deliveries. GET is accepted so the documented curl command works as written. Replays do not count against the daily cap and are sent even while the webhook has used it, except a replay of a delivery the cap never counted (one it holds, or gave up after holding it): that answers 429 daily-cap-reached with Retry-After until the cap resets, because it would send an event beyond the cap.",
   tags: ["Deliveries"],
   scope: "webhooks:write" as const,
   mutating: true,

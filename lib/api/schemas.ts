@@ -312,11 +312,33 @@ export const revokeSecretResult = z.object({
   secrets: z.array(secretSummary).describe("The webhook's secrets that still sign deliveries"),
 });
 
+export const rotateQuery = z.strictObject({
+  expected_current_secret: z
+    .string()
+    .refine((value) => isId("secret", value), "Use the id of a secret (sec_…) from the webhook's secrets list")
+    .optional()
+    .describe(
+      "Id (sec_…) of the secret you expect to be current. When another secret is current, for example because another rotation came first, nothing is rotated and the answer is 409 current-secret-changed",
+    ),
+});
+
 export const rotatedSecret = z.object({
   secret: z.string().describe("The new signing secret, returned only in this response"),
   secret_id: z.string(),
   fingerprint: z.string(),
-  secrets: z.array(secretSummary),
+  secrets: z.array(secretSummary).describe("The webhook's secrets that sign deliveries now: the new one, and the previous one in its 24-hour overlap"),
+  revoked_secrets: z
+    .array(
+      z.object({
+        id: z.string(),
+        fingerprint: z.string(),
+        revoked_at: isoOut,
+        expires_at: nullableIsoOut.describe("When its overlap would have ended"),
+      }),
+    )
+    .describe(
+      "Secrets this rotation revoked before their overlap ended, so they stopped signing at once: a rotation inside the overlap keeps only the secret that was current. Empty when no overlap was running",
+    ),
 });
 
 export const attemptResult = z.object({

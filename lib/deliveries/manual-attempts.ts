@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import { recordAudit } from "../audit";
-import { assertWithinDailyCap } from "../caps/write-guard";
+import { assertReplayWithinDailyCap } from "../caps/write-guard";
 import { currentTime } from "../clock";
 import type { Principal } from "../auth/principal";
 import { pool, withTransaction } from "../db";
@@ -53,10 +53,10 @@ export function testEventData(now: Date) {
 /**
  * Sends a webhook.test event to one webhook now and records it as a test
  * delivery. It is outside per-subject ordering and does not count against
- * the daily cap, obeys the destination rules like any attempt, and is rate
- * limited per webhook (lib/deliveries/test-delivery-limit.ts). Over that
- * limit, or while the webhook has used its daily cap, it throws a 429 with
- * Retry-After and sends nothing.
+ * the daily cap, so it is sent even while the webhook has used its cap. It
+ * obeys the destination rules like any attempt, and is rate limited per
+ * webhook (lib/deliveries/test-delivery-limit.ts). Over that limit it throws
+ * a 429 with Retry-After and sends nothing.
  */
 export async function sendTestDelivery(principal: Principal, subscriptionId: string, now: Date, dependencies: Dependencies): Promise<ManualAttemptResult> {
   const eventId = newId("event", now);
@@ -72,7 +72,6 @@ export async function sendTestDelivery(principal: Principal, subscriptionId: str
     ]);
     const subscription = found.rows[0];
     if (!subscription) throw problems.notFound(`Webhook ${subscriptionId}`);
-    await assertWithinDailyCap(client, principal, subscriptionId, now);
     const recent = await client.query<{ created_at: Date }>(
       `SELECT created_at FROM deliveries WHERE subscription_id = $1 AND is_test AND id >= $2 ORDER BY id`,
       [subscriptionId, idLowerBound("delivery", new Date(now.getTime() - TEST_DELIVERY_WINDOW_SECONDS * 1000))],
@@ -112,8 +111,10 @@ export async function sendTestDelivery(principal: Principal, subscriptionId: str
 
 /**
  * Makes a new attempt of an existing delivery now, freshly signed, and records
- * it as a replay. A replay does not count against the daily cap, and is
- * refused (429) while the webhook has used it.
+ * it as a replay. A replay does not count against the daily cap. While the
+ * webhook has used its cap, a delivery the cap never counted (held, or given
+ * up after being held) cannot be replayed (429), because that would send an
+ * event beyond the cap (lib/caps/write-guard.ts).
  */
 export async function replayDelivery(
   principal: Principal,
@@ -129,7 +130,7 @@ export async function replayDelivery(
   );
   const delivery = found.rows[0];
   if (!delivery) throw problems.notFound(`Delivery ${deliveryId}`);
-  await assertWithinDailyCap(pool(), principal, subscriptionId, now);
+  await assertReplayWithinDailyCap(pool(), principal, subscriptionId, deliveryId, now);
   await recordAudit(pool(), {
     organizationId: principal.organizationId,
     actor: principal.actor,

@@ -37,10 +37,11 @@ describe("problems.dailyCapReached", () => {
     cap: 50,
     resetsAt: new Date("2026-12-02T00:00:00.000Z"),
     retryAfterSeconds: 3600,
+    rejected: { kind: "change" } as const,
   };
   const facts =
-    "Webhook wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK has used its daily delivery cap (50 of 50 deliveries today, UTC): new deliveries are held " +
-    "and changes to the webhook are refused until the cap resets at 2026-12-02T00:00:00.000Z (in 3600 s). ";
+    "Webhook wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK has used its daily delivery cap (50 of 50 deliveries today, UTC): new deliveries are held, " +
+    "and changes to its URL, event types and description are rejected until the cap resets at 2026-12-02T00:00:00.000Z (in 3600 s). ";
 
   it("tells API clients to PATCH the webhook", () => {
     const detail = problems.dailyCapReached({ ...cap, caller: "api_key" }).message;
@@ -50,6 +51,15 @@ describe("problems.dailyCapReached", () => {
   it("points portal users to the Usage tab", () => {
     const detail = problems.dailyCapReached({ ...cap, caller: "session" }).message;
     expect(detail).toBe(facts + "Raise the daily cap on the webhook's Usage tab to lift it now");
+  });
+
+  it("names a replay of an uncounted delivery", () => {
+    const detail = problems.dailyCapReached({ ...cap, caller: "api_key", rejected: { kind: "replay", deliveryId: "dlv_01KBQ4B1F6H3Y8D2K9W4S7T0VA" } }).message;
+    expect(detail).toBe(
+      "Webhook wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK has used its daily delivery cap (50 of 50 deliveries today, UTC): new deliveries are held, " +
+        "and delivery dlv_01KBQ4B1F6H3Y8D2K9W4S7T0VA, which the cap has not counted, cannot be replayed until the cap resets at 2026-12-02T00:00:00.000Z (in 3600 s). " +
+        "Raise daily_cap with PATCH /v1/webhooks/wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK to lift it now",
+    );
   });
 
   it("gives both callers the same extensions", () => {

@@ -25,6 +25,9 @@ export interface Problem {
 
 export const PROBLEM_BASE = "https://docs.wasviking.com/problems/";
 
+/** The request a webhook over its daily cap rejects: a change to the subscription, or a replay of a delivery never counted. */
+export type DailyCapRejection = { kind: "change" } | { kind: "replay"; deliveryId: string };
+
 /**
  * Every kind of problem the API returns. An ApiError can only name one of
  * these, so the OpenAPI document and the reference pages list them all.
@@ -42,6 +45,12 @@ const PROBLEM_KINDS = [
   { slug: "not-found", status: 404, meaning: "No such object in your organisation (another organisation's objects are not found either), or no such API path." },
   { slug: "method-not-allowed", status: 405, meaning: "The path exists but not with this method; the Allow header lists its methods." },
   { slug: "conflict", status: 409, meaning: "The change conflicts with the current state, for example revoking the current secret." },
+  {
+    slug: "current-secret-changed",
+    status: 409,
+    meaning:
+      "A rotation named the secret it expected to be current (expected_current_secret), and another secret is current now: read the secrets again before rotating.",
+  },
   { slug: "idempotency-key-reused", status: 409, meaning: "The Idempotency-Key was used in the last 24 hours with a different body." },
   { slug: "payload-too-large", status: 413, meaning: "The body is larger than the operation accepts." },
   {
@@ -60,7 +69,7 @@ const PROBLEM_KINDS = [
     slug: "daily-cap-reached",
     status: 429,
     meaning:
-      "The webhook has used its daily delivery cap: changes to it are refused until the cap resets at 00:00 UTC (Retry-After, resets_at). Raise daily_cap to lift it now.",
+      "The webhook has used its daily delivery cap: changes to its URL, event types and description, and replays of deliveries the cap has not counted, are rejected until the cap resets at 00:00 UTC (Retry-After, resets_at). Raise daily_cap to lift it now.",
   },
   {
     slug: "database-unavailable",
@@ -181,6 +190,18 @@ export const problems = {
       headers: { "accept-encoding": "identity" },
     }),
   conflict: (detail: string) => new ApiError({ status: 409, type: "conflict", title: "Conflict", detail }),
+  // A rotation's precondition failed (lib/subscriptions/service.ts): the extension names the secret current now.
+  currentSecretChanged: (change: { webhookId: string; expectedSecretId: string; current: { id: string; fingerprint: string } | null }) =>
+    new ApiError({
+      status: 409,
+      type: "current-secret-changed",
+      title: "Current secret changed",
+      detail:
+        `Secret ${change.expectedSecretId} is not the current secret of webhook ${change.webhookId}` +
+        (change.current ? ` (${change.current.id}, fingerprint ${change.current.fingerprint}, is)` : "") +
+        ", so nothing was rotated. Another rotation may have come first: read the webhook's secrets again, then rotate if you still need to",
+      extensions: { current_secret: change.current ? { id: change.current.id, fingerprint: change.current.fingerprint } : null },
+    }),
   rateLimited: (retryAfterSeconds: number, limit: { capacity: number; windowSeconds: number }) =>
     new ApiError({
       status: 429,
@@ -209,14 +230,25 @@ export const problems = {
   // The webhook used its daily delivery cap (lib/caps/write-guard.ts); the extensions name the cap and its reset.
   // The last sentence names where the caller raises the cap: an API client with PATCH, a portal user on the
   // webhook's Usage tab, which is where the portal sets it.
-  dailyCapReached: (cap: { webhookId: string; used: number; cap: number; resetsAt: Date; retryAfterSeconds: number; caller: Principal["via"] }) =>
+  dailyCapReached: (cap: {
+    webhookId: string;
+    used: number;
+    cap: number;
+    resetsAt: Date;
+    retryAfterSeconds: number;
+    caller: Principal["via"];
+    rejected: DailyCapRejection;
+  }) =>
     new ApiError({
       status: 429,
       type: "daily-cap-reached",
       title: "Daily delivery cap reached",
       detail:
-        `Webhook ${cap.webhookId} has used its daily delivery cap (${cap.used} of ${cap.cap} deliveries today, UTC): ` +
-        `new deliveries are held and changes to the webhook are refused until the cap resets at ${cap.resetsAt.toISOString()} (in ${cap.retryAfterSeconds} s). ` +
+        `Webhook ${cap.webhookId} has used its daily delivery cap (${cap.used} of ${cap.cap} deliveries today, UTC): new deliveries are held, and ` +
+        (cap.rejected.kind === "change"
+          ? "changes to its URL, event types and description are rejected"
+          : `delivery ${cap.rejected.deliveryId}, which the cap has not counted, cannot be replayed`) +
+        ` until the cap resets at ${cap.resetsAt.toISOString()} (in ${cap.retryAfterSeconds} s). ` +
         (cap.caller === "session"
           ? "Raise the daily cap on the webhook's Usage tab to lift it now"
           : `Raise daily_cap with PATCH /v1/webhooks/${cap.webhookId} to lift it now`),

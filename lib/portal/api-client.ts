@@ -22,7 +22,7 @@ import type {
   usageBucket,
   webhookUsage,
 } from "../api/schemas";
-import type { FieldError, Problem } from "../http/problem";
+import { type FieldError, PROBLEM_BASE, type Problem } from "../http/problem";
 
 /**
  * The portal's client of the REST API: one fetcher per operation it uses. The
@@ -58,6 +58,9 @@ export interface Page<T> {
   data: T[];
   next_cursor: string | null;
 }
+
+// Problem type of a rotation whose expected current secret had been replaced first.
+export const CURRENT_SECRET_CHANGED = `${PROBLEM_BASE}current-secret-changed`;
 
 /** An error response of the API (RFC 9457 problem details), or a request that got no response (status 0). */
 export class ApiProblem extends Error {
@@ -152,7 +155,12 @@ export const apiClient = {
   createWebhook: (input: CreateWebhookInput) => call<CreatedWebhook>("POST", "/v1/webhooks", input),
   updateWebhook: (id: string, input: UpdateWebhookInput) => call<WebhookFields>("PATCH", `/v1/webhooks/${segment(id)}`, input),
   deleteWebhook: (id: string) => call<void>("DELETE", `/v1/webhooks/${segment(id)}`),
-  rotateSecret: (id: string) => call<RotatedSecret>("POST", `/v1/webhooks/${segment(id)}/rotate`),
+  // With the id of the secret the caller saw as current, the API rotates only while that secret is still current.
+  rotateSecret: (id: string, expectedCurrentSecretId?: string) =>
+    call<RotatedSecret>(
+      "POST",
+      withQuery(`/v1/webhooks/${segment(id)}/rotate`, expectedCurrentSecretId ? { expected_current_secret: expectedCurrentSecretId } : {}),
+    ),
   revokeSecret: (id: string, secretId: string) => call<RevokeSecretResult>("DELETE", `/v1/webhooks/${segment(id)}/secrets/${segment(secretId)}`),
   sendTestEvent: (id: string) => call<AttemptResult>("POST", `/v1/webhooks/${segment(id)}/test`),
   replayDelivery: (id: string, deliveryId: string) => call<AttemptResult>("POST", `/v1/webhooks/${segment(id)}/deliveries/${segment(deliveryId)}/replay`),

@@ -59,13 +59,15 @@ describe("cap banner", () => {
     const banner = capBanner(today({ used: 50_000, remaining: 0, state: "reached", held: 12 }), "2 h 5 min");
     expect(banner).toMatchObject({ tone: "danger", title: "Daily cap reached" });
     expect(banner!.body).toContain("12 deliveries are held");
-    expect(banner!.body).toContain("answer 429");
+    expect(banner!.body).toContain("changes to its URL, event types and description answer 429");
+    expect(banner!.body).toContain("Test events, replays of sent deliveries and secret rotation still work");
   });
 
   it("alerts while deliveries wait from an earlier day", () => {
     const banner = capBanner(today({ used: 3, held: 1 }), "20 h");
     expect(banner).toMatchObject({ tone: "danger", title: "Deliveries held by the daily cap" });
     expect(banner!.body).not.toContain("429");
+    expect(banner!.body).not.toContain("still work");
   });
 });
 

@@ -77,7 +77,10 @@ export function capBanner(today: DailyCapToday, resetsIn: string): CapBanner | n
       title: today.state === "reached" ? "Daily cap reached" : "Deliveries held by the daily cap",
       body:
         `This webhook has used ${used} deliveries today (UTC). ${held}; they go out, oldest first and in order per finding, when the cap resets at 00:00 UTC (in ${resetsIn}). ` +
-        (today.state === "reached" ? "Until then, changes to this webhook through the API answer 429. " : "") +
+        (today.state === "reached"
+          ? "Until then, changes to its URL, event types and description answer 429, and so do replays of held deliveries. " +
+            "Test events, replays of sent deliveries and secret rotation still work. "
+          : "") +
         "Raise the cap or release the held deliveries to send them sooner.",
     };
   }

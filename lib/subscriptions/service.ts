@@ -5,9 +5,10 @@ import { encrypt } from "../crypto/encryption";
 import { keyring } from "../crypto/keyring";
 import { generateSigningSecret, secretFingerprint } from "../crypto/signing-secrets";
 import type { PgBoss } from "pg-boss";
-import { pool, prisma, withTransaction } from "../db";
+import { prisma, withTransaction } from "../db";
 import { changeReleasesHeldByCap, releaseAfterWebhookChange } from "../caps/release";
-import { assertWithinDailyCap } from "../caps/write-guard";
+import { assertChangeWithinDailyCap } from "../caps/write-guard";
+import { currentTime } from "../clock";
 import { dailyCapLimitProblem } from "./daily-cap-limit";
 import { holdOpenDeliveries, releaseHeldDeliveries } from "../deliveries/hold";
 import { deleteQueuedAttempts, queueAttempts } from "../dispatch/queue";
@@ -51,7 +52,12 @@ export function validSecretFilter(now: Date): Prisma.SigningSecretWhereInput {
 function withSecrets(now: Date) {
   return {
     ...subscriptionColumns,
-    secrets: { where: validSecretFilter(now), select: secretColumns, orderBy: { createdAt: "desc" as const } },
+    // The current secret first, then the one in its overlap.
+    secrets: {
+      where: validSecretFilter(now),
+      select: secretColumns,
+      orderBy: [{ expiresAt: { sort: "desc" as const, nulls: "first" as const } }, { createdAt: "desc" as const }, { id: "desc" as const }],
+    },
   } satisfies Prisma.SubscriptionSelect;
 }
 
@@ -151,27 +157,70 @@ export async function getSubscription(organizationId: string, id: string, now: D
   return found;
 }
 
+/** A previous secret that a rotation revoked before its overlap ended. */
+export interface RevokedEarly {
+  id: string;
+  fingerprint: string;
+  // When its overlap would have ended; null for a second current secret, which has no overlap.
+  expiresAt: Date | null;
+}
+
+export interface RotatedSecret {
+  secret: string;
+  secretId: string;
+  fingerprint: string;
+  rotatedAt: Date;
+  revokedEarly: RevokedEarly[];
+  subscription: SubscriptionView;
+}
+
 /**
  * Rotates the signing secret: a new secret becomes current and the previous
  * current one keeps signing for 24 hours. A second rotation inside that window
  * revokes the oldest secret at once, so a request never carries more than two
- * signatures.
+ * signatures; the result names each secret revoked that way. With
+ * `expectedCurrentSecretId`, the rotation happens only while that secret is
+ * still the current one, and a 409 current-secret-changed otherwise.
+ *
+ * Rotations of one webhook run one after the other under the webhook's row
+ * lock, and each reads the secrets only once it holds the lock, so it finds
+ * every secret that the rotations before it created, whenever they arrived.
  */
-export async function rotateSecret(principal: Principal, id: string, now: Date): Promise<{ secret: string; secretId: string; fingerprint: string; subscription: SubscriptionView }> {
-  await assertWithinDailyCap(pool(), principal, id, now);
-  const { secret, row } = newSecretRow(now);
+export async function rotateSecret(
+  principal: Principal,
+  id: string,
+  now: Date,
+  options: { expectedCurrentSecretId?: string } = {},
+): Promise<RotatedSecret> {
   return prisma().$transaction(async (tx) => {
     const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM subscriptions WHERE id = ${id} AND organization_id = ${principal.organizationId} FOR UPDATE`;
     if (locked.length === 0) throw problems.notFound(`Webhook ${id}`);
-    const valid = await tx.signingSecret.findMany({ where: { subscriptionId: id, ...validSecretFilter(now) }, select: { id: true, expiresAt: true } });
-    const revoked = valid.filter((item) => item.expiresAt !== null).map((item) => item.id);
-    const previous = valid.filter((item) => item.expiresAt === null).map((item) => item.id);
-    if (revoked.length > 0) await tx.signingSecret.updateMany({ where: { id: { in: revoked } }, data: { revokedAt: now } });
-    if (previous.length > 0) {
-      await tx.signingSecret.updateMany({ where: { id: { in: previous } }, data: { expiresAt: new Date(now.getTime() + ROTATION_OVERLAP_MS) } });
+    const unrevoked = await tx.signingSecret.findMany({
+      where: { subscriptionId: id, revokedAt: null },
+      select: { id: true, fingerprint: true, createdAt: true, expiresAt: true },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    });
+    // The time is read after the lock, and is never earlier than the newest secret, so the new secret is the newest
+    // even when this request waited for the lock or another server's clock is ahead.
+    const rotatedAt = latestOf([now, currentTime(), ...unrevoked.map((secret) => secret.createdAt)]);
+    const signing = unrevoked.filter((secret) => secret.expiresAt === null || secret.expiresAt > rotatedAt);
+    const current = signing.find((secret) => secret.expiresAt === null);
+    const expected = options.expectedCurrentSecretId;
+    if (expected !== undefined && current?.id !== expected) {
+      throw problems.currentSecretChanged({ webhookId: id, expectedSecretId: expected, current: current ?? null });
     }
+    // Only the secret that was current keeps signing next to the new one. Every other secret that still signs is
+    // revoked: the one in its overlap, and any older current secret, which concurrent rotations of earlier
+    // releases could leave behind.
+    const revokedEarly = signing.filter((secret) => secret !== current).map((secret) => ({ id: secret.id, fingerprint: secret.fingerprint, expiresAt: secret.expiresAt }));
+    const overlapEndsAt = new Date(rotatedAt.getTime() + ROTATION_OVERLAP_MS);
+    if (revokedEarly.length > 0) {
+      await tx.signingSecret.updateMany({ where: { id: { in: revokedEarly.map((secret) => secret.id) } }, data: { revokedAt: rotatedAt } });
+    }
+    if (current) await tx.signingSecret.update({ where: { id: current.id }, data: { expiresAt: overlapEndsAt } });
+    const { secret, row } = newSecretRow(rotatedAt);
     await tx.signingSecret.create({ data: { ...row, subscriptionId: id } });
-    await tx.subscription.update({ where: { id }, data: { updatedAt: now } });
+    await tx.subscription.update({ where: { id }, data: { updatedAt: rotatedAt } });
     await recordAudit(tx, {
       organizationId: principal.organizationId,
       actor: principal.actor,
@@ -181,15 +230,26 @@ export async function rotateSecret(principal: Principal, id: string, now: Date):
       // The overlap ends by itself at overlapEndsAt, so this entry also records when the old secret stops signing.
       details: {
         newFingerprint: row.fingerprint,
-        expiringSecretIds: previous,
-        overlapEndsAt: previous.length > 0 ? new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString() : null,
-        revokedSecretIds: revoked,
+        expiringSecretIds: current ? [current.id] : [],
+        overlapEndsAt: current ? overlapEndsAt.toISOString() : null,
+        revokedSecretIds: revokedEarly.map((secret) => secret.id),
       },
-      at: now,
+      at: rotatedAt,
     });
-    const subscription = await tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
-    return { secret, secretId: row.id, fingerprint: row.fingerprint, subscription };
+    const subscription = await tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(rotatedAt) });
+    return {
+      secret,
+      secretId: row.id,
+      fingerprint: row.fingerprint,
+      rotatedAt,
+      revokedEarly,
+      subscription,
+    };
   });
+}
+
+function latestOf(times: Date[]): Date {
+  return new Date(Math.max(...times.map((time) => time.getTime())));
 }
 
 export interface UpdateSubscriptionInput {
@@ -246,7 +306,7 @@ export async function updateSubscription(
     const current = found.rows[0];
     if (!current) throw problems.notFound(`Webhook ${id}`);
     const requested = (Object.keys(input) as Array<keyof UpdateSubscriptionInput>).filter((key) => input[key] !== undefined);
-    if (requested.some((key) => !CHANGES_ALLOWED_OVER_CAP.has(key))) await assertWithinDailyCap(client, principal, id, now);
+    if (requested.some((key) => !CHANGES_ALLOWED_OVER_CAP.has(key))) await assertChangeWithinDailyCap(client, principal, id, now);
     const next = { ...current };
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     if (url !== undefined && url !== current.url) {

@@ -131,20 +131,18 @@ describe("daily cap", () => {
     expect(await countedAgreesWithDeliveries(webhook.id)).toEqual({ counters: 9, deliveries: 9 });
   });
 
-  it("answers writes with 429 while over the cap", async () => {
+  it("answers subscription writes with 429 over the cap", async () => {
     await clock.setTime(new Date("2026-12-05T18:00:00.000Z"));
     const tenant = await createTenant();
     const webhook = await cappedWebhook(tenant, receiver, 1);
     const sent = await publish(tenant, "finding.created", "fnd_429_a");
-    const delivered = await waitUntil(() => deliveryOf(sent, webhook.id), (row) => row?.status === "succeeded");
+    await waitUntil(() => deliveryOf(sent, webhook.id), (row) => row?.status === "succeeded");
     await waitUntil(() => usage(tenant, webhook.id), (body) => body.today.state === "reached");
 
     const writes = [
       await api("PATCH", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey, body: { description: "renamed" } }),
-      await api("POST", `/v1/webhooks/${webhook.id}/rotate`, { apiKey: tenant.apiKey }),
-      await api("GET", `/v1/webhooks/${webhook.id}/rotate`, { apiKey: tenant.apiKey }),
-      await api("POST", `/v1/webhooks/${webhook.id}/test`, { apiKey: tenant.apiKey }),
-      await api("POST", `/v1/webhooks/${webhook.id}/deliveries/${delivered.id}/replay`, { apiKey: tenant.apiKey }),
+      await api("PATCH", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey, body: { events: ["finding.created"] } }),
+      await api("PATCH", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey, body: { url: `${receiver.url}?moved=1` } }),
     ];
     for (const write of writes) {
       expect(write.status).toBe(429);
@@ -159,7 +157,7 @@ describe("daily cap", () => {
         resets_at: "2026-12-06T00:00:00.000Z",
         retry_after: 6 * 3600,
       });
-      expect(write.body.detail).toContain("daily delivery cap");
+      expect(write.body.detail).toContain("changes to its URL, event types and description are rejected until the cap resets");
       expect(write.body.detail).toContain(`Raise daily_cap with PATCH /v1/webhooks/${webhook.id} to lift it now`);
     }
     expect((await api("GET", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey })).body.description).toBe("");
@@ -190,6 +188,44 @@ describe("daily cap", () => {
     await clock.setTime(new Date("2026-12-06T00:00:00.000Z"));
     const renamed = await api("PATCH", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey, body: { description: "renamed" } });
     expect(renamed.status).toBe(200);
+  });
+
+  it("keeps rotate, test and replay open over the cap", async () => {
+    await clock.setTime(new Date("2026-12-06T18:00:00.000Z"));
+    const tenant = await createTenant();
+    const webhook = await cappedWebhook(tenant, receiver, 1);
+    const sent = await publish(tenant, "finding.created", "fnd_open_a");
+    const delivered = await waitUntil(() => deliveryOf(sent, webhook.id), (row) => row?.status === "succeeded");
+    const held = await publish(tenant, "finding.created", "fnd_open_b");
+    const heldDelivery = await waitUntil(() => deliveryOf(held, webhook.id), (row) => row?.status === "held");
+    expect((await usage(tenant, webhook.id)).today).toMatchObject({ used: 1, state: "reached", held: 1 });
+
+    // A leaked secret can be rotated at once, by either form of the request.
+    for (const method of ["POST", "GET"]) {
+      const rotated = await api(method, `/v1/webhooks/${webhook.id}/rotate`, { apiKey: tenant.apiKey });
+      expect(rotated.status, rotated.text).toBe(200);
+      expect(rotated.body.secret).toMatch(/^whsec_/);
+    }
+
+    // A test delivery and a replay of a counted delivery are sent, and count nothing.
+    const before = arrivals.length;
+    const tested = await api("POST", `/v1/webhooks/${webhook.id}/test`, { apiKey: tenant.apiKey });
+    expect(tested.status, tested.text).toBe(200);
+    expect(tested.body.attempt).toMatchObject({ trigger: "test", succeeded: true });
+    const replayed = await api("POST", `/v1/webhooks/${webhook.id}/deliveries/${delivered.id}/replay`, { apiKey: tenant.apiKey });
+    expect(replayed.status, replayed.text).toBe(200);
+    expect(replayed.body.attempt).toMatchObject({ trigger: "replay", succeeded: true });
+    expect(arrivals.slice(before).map((arrival) => arrival.deliveryId)).toEqual([tested.body.delivery_id, delivered.id]);
+    expect((await usage(tenant, webhook.id)).today).toMatchObject({ used: 1, state: "reached", held: 1 });
+
+    // The held delivery was never counted: replaying it would send an event beyond the cap, so it waits.
+    const rejected = await api("POST", `/v1/webhooks/${webhook.id}/deliveries/${heldDelivery.id}/replay`, { apiKey: tenant.apiKey });
+    expect(rejected.status).toBe(429);
+    expect(rejected.headers.get("retry-after")).toBe(String(6 * 3600));
+    expect(rejected.body).toMatchObject({ type: "https://docs.wasviking.com/problems/daily-cap-reached", daily_cap: 1, used: 1 });
+    expect(rejected.body.detail).toContain(`delivery ${heldDelivery.id}, which the cap has not counted, cannot be replayed until the cap resets`);
+    expect(await deliveryOf(held, webhook.id)).toMatchObject({ status: "held", attempt_count: 0 });
+    expect(arrivals.length).toBe(before + 2);
   });
 
   it("keeps a finding's order across midnight", async () => {
@@ -347,6 +383,12 @@ describe("daily cap", () => {
     expect(await auditActions(webhook.id)).toContain("webhook.held_deliveries_expired");
     const hour = await usage(tenant, webhook.id, "?granularity=hour&from=2026-12-14T10:00:00Z&to=2026-12-14T11:00:00Z");
     expect(hour.buckets).toEqual([expect.objectContaining({ failed: 2, held: 0 })]);
+
+    // The day's cap is used, and a given-up delivery was never counted, so it cannot be replayed yet.
+    const givenUpEarly = await deliveryOf(events[2]!, webhook.id);
+    const early = await api("POST", `/v1/webhooks/${webhook.id}/deliveries/${givenUpEarly.id}/replay`, { apiKey: tenant.apiKey });
+    expect(early.status).toBe(429);
+    expect(early.body.detail).toContain(`delivery ${givenUpEarly.id}, which the cap has not counted, cannot be replayed`);
 
     // Once the cap has reset, a given-up delivery can be replayed, and once it succeeds it no longer names the cap.
     await clock.setTime(new Date("2026-12-15T08:00:00.000Z"));

@@ -1,6 +1,7 @@
 import { TestClock } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "../../lib/db";
+import { newId } from "../../lib/ids";
 import { signatureDigest, verifySignature } from "../../lib/signing";
 import { api } from "../support/api";
 import { createWebhook, deliveryOf, deliveryRow, publish, waitForAttempts, waitUntil } from "../support/deliveries";
@@ -268,5 +269,99 @@ describe("rotate, test and replay curl forms", () => {
     if (field) expect(answer.body.errors.map((error: { field: string }) => error.field)).toEqual([field]);
     const after = await pool().query(`SELECT id FROM signing_secrets WHERE subscription_id = $1 ORDER BY id`, [webhook.id]);
     expect(after.rows).toEqual(before.rows);
+  });
+});
+
+describe("rotation answer and precondition", () => {
+  async function secretRows(webhookId: string) {
+    const rows = await pool().query(`SELECT id, expires_at, revoked_at FROM signing_secrets WHERE subscription_id = $1 ORDER BY id`, [webhookId]);
+    return rows.rows;
+  }
+
+  async function currentSecret(tenant: Tenant, webhookId: string): Promise<{ id: string; fingerprint: string }> {
+    const webhook = await api("GET", `/v1/webhooks/${webhookId}`, { apiKey: tenant.apiKey });
+    return webhook.body.secrets.find((secret: { status: string }) => secret.status === "current");
+  }
+
+  it("names the secret a second rotation revokes", async () => {
+    const tenant = await createTenant();
+    const webhook = await createWebhook(tenant, "http://127.0.0.1:9/hook");
+    const original = await currentSecret(tenant, webhook.id);
+
+    const first = await api("POST", `/v1/webhooks/${webhook.id}/rotate`, { apiKey: tenant.apiKey });
+    expect(first.status).toBe(200);
+    expect(first.body.revoked_secrets).toEqual([]);
+    const overlapEnd = first.body.secrets.find((secret: { status: string }) => secret.status === "expiring").expires_at;
+
+    const second = await api("GET", `/v1/webhooks/${webhook.id}/rotate`, { apiKey: tenant.apiKey });
+    expect(second.status).toBe(200);
+    expect(second.body.revoked_secrets).toEqual([
+      { id: original.id, fingerprint: original.fingerprint, revoked_at: expect.any(String), expires_at: overlapEnd },
+    ]);
+    const stored = (await secretRows(webhook.id)).find((row) => row.id === original.id);
+    expect(stored.revoked_at.toISOString()).toBe(second.body.revoked_secrets[0].revoked_at);
+    expect(second.body.secrets.map((secret: { id: string; status: string }) => [secret.id, secret.status])).toEqual([
+      [second.body.secret_id, "current"],
+      [first.body.secret_id, "expiring"],
+    ]);
+  });
+
+  it("rotates while the expected secret is current", async () => {
+    const tenant = await createTenant();
+    const webhook = await createWebhook(tenant, "http://127.0.0.1:9/hook");
+    const original = await currentSecret(tenant, webhook.id);
+
+    const viaGet = await api("GET", `/v1/webhooks/${webhook.id}/rotate?expected_current_secret=${original.id}`, { apiKey: tenant.apiKey });
+    expect(viaGet.status, viaGet.text).toBe(200);
+    expect(viaGet.body.revoked_secrets).toEqual([]);
+    const viaPost = await api("POST", `/v1/webhooks/${webhook.id}/rotate?expected_current_secret=${viaGet.body.secret_id}`, { apiKey: tenant.apiKey });
+    expect(viaPost.status, viaPost.text).toBe(200);
+    expect(viaPost.body.revoked_secrets.map((secret: { id: string }) => secret.id)).toEqual([original.id]);
+  });
+
+  it("rejects a rotation whose expected secret is stale", async () => {
+    const tenant = await createTenant();
+    const webhook = await createWebhook(tenant, "http://127.0.0.1:9/hook");
+    const original = await currentSecret(tenant, webhook.id);
+    const rotated = await api("POST", `/v1/webhooks/${webhook.id}/rotate`, { apiKey: tenant.apiKey });
+    const before = await secretRows(webhook.id);
+    const auditBefore = await pool().query(`SELECT id FROM audit_entries WHERE target_id = $1`, [webhook.id]);
+
+    // A second tab, or a retried request, still expects the original secret to be current.
+    for (const method of ["GET", "POST"]) {
+      const stale = await api(method, `/v1/webhooks/${webhook.id}/rotate?expected_current_secret=${original.id}`, { apiKey: tenant.apiKey });
+      expect(stale.status).toBe(409);
+      expect(stale.headers.get("content-type")).toBe("application/problem+json");
+      expect(stale.body).toMatchObject({
+        type: "https://docs.wasviking.com/problems/current-secret-changed",
+        status: 409,
+        current_secret: { id: rotated.body.secret_id, fingerprint: rotated.body.fingerprint },
+      });
+      expect(stale.body.detail).toContain(`Secret ${original.id} is not the current secret of webhook ${webhook.id}`);
+      expect(stale.body.detail).toContain("nothing was rotated");
+      expect(stale.body).not.toHaveProperty("secret");
+    }
+
+    // A well-formed id that this webhook never had is not its current secret either.
+    const unknown = await api("POST", `/v1/webhooks/${webhook.id}/rotate?expected_current_secret=${newId("secret")}`, { apiKey: tenant.apiKey });
+    expect(unknown.status).toBe(409);
+    expect(await secretRows(webhook.id)).toEqual(before);
+    expect((await pool().query(`SELECT id FROM audit_entries WHERE target_id = $1`, [webhook.id])).rows).toEqual(auditBefore.rows);
+  });
+
+  it.each([
+    ["a webhook id", "wh_01KBQ2A9M5X1C8T3V6Q4N7R0JK"],
+    ["an empty value", ""],
+    ["a fingerprint", "3f9a0c41d2b7"],
+  ])("rejects %s as the expected secret", async (_label, value) => {
+    const tenant = await createTenant();
+    const webhook = await createWebhook(tenant, "http://127.0.0.1:9/hook");
+    const before = await secretRows(webhook.id);
+
+    const answer = await api("POST", `/v1/webhooks/${webhook.id}/rotate?expected_current_secret=${value}`, { apiKey: tenant.apiKey });
+
+    expect(answer.status).toBe(422);
+    expect(answer.body.errors).toEqual([{ field: "query/expected_current_secret", message: "Use the id of a secret (sec_…) from the webhook's secrets list" }]);
+    expect(await secretRows(webhook.id)).toEqual(before);
   });
 });
