@@ -4,11 +4,14 @@ import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FormAlert, TextField } from "@/components/ui/field";
-import { ACCOUNT_LOCKED_ERROR, SOURCE_THROTTLED_ERROR } from "@/lib/auth/sign-in-errors";
+import { ACCOUNT_LOCKED_ERROR, ADDRESS_LOCKED_ERROR, SOURCE_THROTTLED_ERROR } from "@/lib/auth/sign-in-errors";
 
 /** Messages for the error codes next-auth puts in the sign-in page's URL or result. */
 function signInErrorMessage(code: string): string {
-  if (code === ACCOUNT_LOCKED_ERROR) return "Too many failed sign-ins for this account. Wait 15 minutes, then try again.";
+  if (code === ADDRESS_LOCKED_ERROR) return "Too many failed sign-ins for this account from your network. Wait 15 minutes, then try again.";
+  if (code === ACCOUNT_LOCKED_ERROR) {
+    return "Too many failed sign-ins for this account from many networks. Sign in from a network you used before, wait up to an hour, or ask your administrator to unlock the account.";
+  }
   if (code === SOURCE_THROTTLED_ERROR) return "Too many failed sign-ins from your network. Wait a few minutes, then try again.";
   if (code === "CredentialsSignin") return "The email or password is wrong.";
   if (code === "SessionRequired") return "Sign in to continue.";

@@ -1,26 +1,22 @@
 import type { Actor } from "../audit";
 import { recordAudit } from "../audit";
 import { pause } from "../clock";
-import { FailureThrottle, PASSWORD_FAILURES } from "../auth/failure-throttle";
+import { FailureThrottle, PASSWORD_FAILURES, sourceKey } from "../auth/failure-throttle";
 import type { Role } from "../auth/principal";
 import { startPortalSession } from "../auth/portal-sessions";
 import { hashPassword, verifyPassword } from "../crypto/passwords";
 import { pool } from "../db";
-import { idLowerBound } from "../ids";
 import { logger } from "../log";
+import { ACCOUNT_LOCK, ADDRESS_LOCK, signInLock, type SignInLock } from "./sign-in-lockout";
 
 /**
- * Password sign-in to the portal. After MAX_FAILED_SIGN_INS wrong passwords in
- * a row within FAILED_SIGN_IN_WINDOW_MS, the account rejects every password,
- * the right one included, until the window has passed, so guessing stays slow
- * even from many addresses. Separately, wrong passwords are counted per client
- * address across all accounts (lib/auth/failure-throttle.ts), so one address
- * cannot try many accounts either. Its responses slow down, then it is rejected
- * for a while. Failures and successes go to the audit trail.
+ * Password sign-in to the portal. Wrong passwords are limited three ways. The
+ * locks of lib/accounts/sign-in-lockout.ts count them per account and client
+ * address, and per account across all addresses. lib/auth/failure-throttle.ts
+ * counts them per address across all accounts, delays its responses, then
+ * rejects the address for a while. Failures, rejections and successes go to
+ * the audit trail.
  */
-export const MAX_FAILED_SIGN_INS = 10;
-export const FAILED_SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
-
 export interface SignInMeta {
   sourceIp: string | null;
   userAgent: string | null;
@@ -36,7 +32,17 @@ export interface SignedInUser {
   sessionId: string;
 }
 
-export type SignInResult = { ok: true; user: SignedInUser } | { ok: false; reason: "invalid_credentials" | "locked" | "throttled" };
+/**
+ * Why a sign-in failed: a wrong password or unknown email, a lock of the
+ * account for this client's address or for all addresses but known ones, or
+ * too many wrong passwords from this address for any account.
+ */
+export type SignInFailure = "invalid_credentials" | "address_locked" | "account_locked" | "throttled";
+
+export type SignInResult = { ok: true; user: SignedInUser } | { ok: false; reason: SignInFailure };
+
+const LOCK_FAILURES: Record<SignInLock, SignInFailure> = { address: "address_locked", account: "account_locked" };
+const LOCK_POLICIES = { address: ADDRESS_LOCK, account: ACCOUNT_LOCK };
 
 const failuresBySource = new FailureThrottle(PASSWORD_FAILURES);
 
@@ -58,24 +64,40 @@ function signInFormActor(meta: SignInMeta): Actor {
   return { type: "system", id: null, label: "Portal sign-in form", sourceIp: meta.sourceIp, userAgent: meta.userAgent };
 }
 
-async function recentFailures(user: { id: string; organizationId: string; lastSignInAt: Date | null }, now: Date): Promise<number> {
-  const windowStart = new Date(now.getTime() - FAILED_SIGN_IN_WINDOW_MS);
-  const since = user.lastSignInAt && user.lastSignInAt > windowStart ? user.lastSignInAt : windowStart;
-  const result = await pool().query<{ failures: number }>(
-    `SELECT count(*)::int AS failures FROM audit_entries
-     WHERE organization_id = $1 AND id >= $2 AND created_at > $3 AND action = 'user.sign_in_failed' AND target_id = $4`,
-    [user.organizationId, idLowerBound("audit", since), since, user.id],
+// Attempts in progress in this process, by email and address (sourceKey), each chained behind the one before it.
+const attemptsInProgress = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs the attempts of one email from one address one after another. Each
+ * then reads the failures recorded by the ones before it, so a client cannot
+ * get more than a lock's allowance of guesses checked by sending them all at
+ * once. Attempts from other addresses do not wait.
+ */
+function oneAtATime<T>(key: string, attempt: () => Promise<T>): Promise<T> {
+  const previous = attemptsInProgress.get(key) ?? Promise.resolve();
+  const result = previous.then(attempt);
+  const settled = result.then(
+    () => undefined,
+    () => undefined,
   );
-  return result.rows[0]?.failures ?? 0;
+  attemptsInProgress.set(key, settled);
+  void settled.then(() => {
+    if (attemptsInProgress.get(key) === settled) attemptsInProgress.delete(key);
+  });
+  return result;
 }
 
 /** Checks an email and password and, when they match, starts a portal session for the user. */
-export async function signInWithPassword(email: string, password: string, meta: SignInMeta): Promise<SignInResult> {
+export function signInWithPassword(email: string, password: string, meta: SignInMeta): Promise<SignInResult> {
+  const normalizedEmail = email.trim().toLowerCase();
+  return oneAtATime(`${normalizedEmail} ${sourceKey(meta.sourceIp)}`, () => checkPassword(normalizedEmail, password, meta));
+}
+
+async function checkPassword(normalizedEmail: string, password: string, meta: SignInMeta): Promise<SignInResult> {
   if (failuresBySource.check(meta.sourceIp, meta.now.getTime()).refused) {
     logger.warn({ sourceIp: meta.sourceIp }, "portal sign-in rejected: too many failures from this address");
     return { ok: false, reason: "throttled" };
   }
-  const normalizedEmail = email.trim().toLowerCase();
   const found = await pool().query<{
     id: string;
     organization_id: string;
@@ -83,8 +105,7 @@ export async function signInWithPassword(email: string, password: string, meta: 
     name: string;
     role: Role;
     password_hash: string;
-    last_sign_in_at: Date | null;
-  }>(`SELECT id, organization_id, email, name, role, password_hash, last_sign_in_at FROM users WHERE email = $1`, [normalizedEmail]);
+  }>(`SELECT id, organization_id, email, name, role, password_hash FROM users WHERE email = $1`, [normalizedEmail]);
   const row = found.rows[0];
   if (!row) {
     decoyHash ??= hashPassword("decoy password that no account has");
@@ -94,20 +115,22 @@ export async function signInWithPassword(email: string, password: string, meta: 
     return { ok: false, reason: "invalid_credentials" };
   }
 
-  const user = { id: row.id, organizationId: row.organization_id, email: row.email, name: row.name, lastSignInAt: row.last_sign_in_at };
-  if ((await recentFailures(user, meta.now)) >= MAX_FAILED_SIGN_INS) {
-    // Not user.sign_in_failed, which the lockout counts: rejections while locked must not prolong it.
+  const user = { id: row.id, organizationId: row.organization_id, email: row.email, name: row.name };
+  const lock = await signInLock(user, meta.sourceIp, meta.now);
+  if (lock) {
+    const policy = LOCK_POLICIES[lock];
+    // Not user.sign_in_failed, which the locks count: rejections while locked must not prolong them.
     await recordAudit(pool(), {
       organizationId: user.organizationId,
       actor: signInFormActor(meta),
       action: "user.sign_in_locked",
       targetType: "user",
       targetId: user.id,
-      details: { maxFailedSignIns: MAX_FAILED_SIGN_INS, windowMinutes: FAILED_SIGN_IN_WINDOW_MS / 60_000 },
+      details: { lock, maxFailedSignIns: policy.maxFailures, windowMinutes: policy.windowMs / 60_000 },
       at: meta.now,
     });
-    logger.warn({ userId: user.id, sourceIp: meta.sourceIp }, "portal sign-in rejected: too many failed attempts");
-    return { ok: false, reason: "locked" };
+    logger.warn({ userId: user.id, sourceIp: meta.sourceIp, lock }, "portal sign-in rejected: too many failed attempts");
+    return { ok: false, reason: LOCK_FAILURES[lock] };
   }
 
   if (!(await verifyPassword(password, row.password_hash))) {

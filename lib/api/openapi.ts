@@ -208,7 +208,9 @@ function webhookObjects(collector: SchemaCollector) {
             },
             responses: {
               "2XX": { description: `Received. Any 2xx response within ${ATTEMPT_DEADLINE_MS / 1000} seconds ends the delivery` },
-              "410": { description: "Gone: the platform switches the webhook off and stops sending" },
+              "410": {
+                description: `Gone: retried like any failure. When every attempt of a delivery gets 410 for the ${RETRY_WINDOW_SECONDS / 3600} hours of its retries, the platform switches the webhook off`,
+              },
               default: { description: `Any other response, or none, is retried with backoff for up to ${RETRY_WINDOW_SECONDS / 3600} hours` },
             },
           },

@@ -122,7 +122,7 @@ export const webhookHealth = z
     disabled_cause: z
       .enum(["gone", "failing"])
       .nullable()
-      .describe("Why WASViking switched the webhook off: gone (the receiver answered 410), failing (no success for 5 days); null otherwise"),
+      .describe("Why WASViking switched the webhook off: gone (the receiver answered 410 to every attempt of a delivery for 24 hours), failing (no success for 5 days); null otherwise"),
   })
   .meta({ id: "WebhookHealth" });
 

@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = {
   "user.signed_in": "Signed in",
   "user.sign_in_failed": "Sign-in failed: wrong password",
   "user.sign_in_locked": "Sign-in rejected: account locked",
+  "user.sign_in_unlocked": "Sign-in locks cleared",
   "user.signed_out": "Signed out",
 } as const satisfies Record<string, string>;
 

@@ -8,7 +8,7 @@ import { clientAddress } from "../http/client-address";
 import { ClientDisconnectedError, readRequestBody, RequestBodyTooLargeError } from "../http/request-body";
 import { logger } from "../log";
 import { SESSION_MAX_AGE_SECONDS } from "./portal-sessions";
-import { ACCOUNT_LOCKED_ERROR, SOURCE_THROTTLED_ERROR } from "./sign-in-errors";
+import { ACCOUNT_LOCKED_ERROR, ADDRESS_LOCKED_ERROR, SOURCE_THROTTLED_ERROR } from "./sign-in-errors";
 import { sessionSecret } from "./session-token";
 
 /**
@@ -49,7 +49,8 @@ export function authOptions(): NextAuthOptions {
             now: currentTime(),
           });
           if (!result.ok) {
-            if (result.reason === "locked") throw new Error(ACCOUNT_LOCKED_ERROR);
+            if (result.reason === "address_locked") throw new Error(ADDRESS_LOCKED_ERROR);
+            if (result.reason === "account_locked") throw new Error(ACCOUNT_LOCKED_ERROR);
             if (result.reason === "throttled") throw new Error(SOURCE_THROTTLED_ERROR);
             return null;
           }

@@ -69,6 +69,13 @@ describe("explainAttempt", () => {
     expect(explanation.action).not.toBeNull();
   });
 
+  it("explains a 410 as retried", () => {
+    const explanation = explainAttempt({ succeeded: false, statusCode: 410, errorClass: "gone" });
+    expect(explanation.summary).toContain("WASViking retries on schedule");
+    expect(explanation.summary).toContain("If every attempt of a delivery gets 410 until its 24-hour retry window ends, WASViking switches the webhook off.");
+    expect(explanation.summary).not.toMatch(/stops retrying/);
+  });
+
   it("explains a payload the receiver found too large", () => {
     expect(explainAttempt({ succeeded: false, statusCode: 413, errorClass: "payload_too_large" }).label).toBe("HTTP 413");
   });

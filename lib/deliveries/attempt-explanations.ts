@@ -156,8 +156,10 @@ export function explainAttempt(outcome: AttemptOutcome): AttemptExplanation {
     case "gone":
       return {
         label: "Gone (HTTP 410)",
-        summary: "The receiver answered HTTP 410 Gone, which means it no longer wants deliveries. WASViking switched the webhook off and stops retrying.",
-        action: "If the endpoint should receive events again, fix it and enable the webhook; held deliveries then go out in order.",
+        summary:
+          "The receiver answered HTTP 410 Gone, which says it no longer wants deliveries. WASViking retries on schedule, because a load balancer may answer 410 for a moment during a deploy. If every attempt of a delivery gets 410 until its 24-hour retry window ends, WASViking switches the webhook off.",
+        action:
+          "If the endpoint moved, change the webhook URL. If it was removed for good, disable or delete the webhook. Otherwise fix it, and if WASViking has switched the webhook off, enable it again so that its held deliveries go out in order.",
       };
     case "payload_too_large":
       return explainStatus(413);

@@ -11,7 +11,7 @@ import { disableWebhookByRule, healthUpdate } from "../subscriptions/health-stor
 import { type Deferral, deferAttempts } from "./defer";
 import { type DueJob, holdDueDeliveriesOfDisabledWebhooks, holdOpenDeliveries } from "./hold";
 import { afterAttempt, type DeliveryState, type DeliveryStatus } from "./transitions";
-import type { Verdict } from "./verdict";
+import { isGoneForGood, type Verdict } from "./verdict";
 
 /** One attempt that was made, ready to be stored. */
 export interface AttemptRecord {
@@ -122,11 +122,42 @@ function stateOf(row: LockedDelivery): DeliveryState {
 }
 
 /**
+ * Switches off the webhooks of deliveries given up after a 410 Gone whose
+ * attempts all got 410 (isGoneForGood), and returns their ids. The attempts
+ * of this batch must already be stored.
+ */
+async function disableWebhooksGoneForGood(
+  client: pg.PoolClient,
+  givenUp: ReadonlyArray<{ deliveryId: string; subscriptionId: string; organizationId: string }>,
+  now: Date,
+): Promise<string[]> {
+  if (givenUp.length === 0) return [];
+  const statuses = await client.query<{ delivery_id: string; statuses: Array<number | null> }>(
+    `SELECT delivery_id, array_agg(response_status) AS statuses FROM attempts WHERE delivery_id = ANY($1) GROUP BY delivery_id`,
+    [givenUp.map((delivery) => delivery.deliveryId)],
+  );
+  const statusesByDelivery = new Map(statuses.rows.map((row) => [row.delivery_id, row.statuses]));
+  const disabled: string[] = [];
+  for (const delivery of givenUp) {
+    const attemptStatuses = statusesByDelivery.get(delivery.deliveryId) ?? [];
+    if (disabled.includes(delivery.subscriptionId) || !isGoneForGood(attemptStatuses)) continue;
+    const webhook = { subscriptionId: delivery.subscriptionId, organizationId: delivery.organizationId };
+    const facts = { deliveryId: delivery.deliveryId, attempts: attemptStatuses.length };
+    if (await disableWebhookByRule(client, webhook, "gone", { reason: "gone", ...facts }, now)) {
+      disabled.push(delivery.subscriptionId);
+      logger.warn({ webhookId: delivery.subscriptionId, ...facts }, "webhook disabled: every attempt of a delivery got 410 Gone until it was given up");
+    }
+  }
+  return disabled;
+}
+
+/**
  * Stores attempts and their consequences in one transaction. That covers the
  * attempt rows, the new delivery states, the next automatic attempts and the
  * release of the next delivery of each finished ordering key, and the usage
  * counters of the deliveries that succeeded or failed. It also covers
- * webhooks paused by a 429 or switched off by a 410 (their open deliveries are
+ * webhooks paused by a 429, webhooks switched off because a delivery got 410
+ * Gone on every attempt until it was given up (their open deliveries are
  * held), attempts deferred or held without being made, and the completion of
  * the jobs that carried them. A crash before the commit leaves the jobs active,
  * so pg-boss hands them out again.
@@ -160,7 +191,8 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
   const attemptRows: Array<{ record: AttemptRecord; id: string; number: number }> = [];
   const toQueue: AttemptToQueue[] = [];
   const finished: FinishedInChain[] = [];
-  const disable = new Map<string, { organizationId: string; detail: string }>();
+  // Deliveries given up after a 410 Gone, which switch their webhook off if every attempt got 410 (isGoneForGood).
+  const givenUpGone: Array<{ deliveryId: string; subscriptionId: string; organizationId: string }> = [];
   const pauses = new Map<string, Date>();
   // Deliveries of real events that reached succeeded or failed, for the usage counters.
   const outcomes: UsageChange[] = [];
@@ -221,8 +253,8 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     if (transition.finished && row.ordering_key && row.chain_last_sequence !== null) {
       finished.push({ subscriptionId: row.subscription_id, orderingKey: row.ordering_key, hasFollowers: row.chain_last_sequence !== row.sequence });
     }
-    if (record.verdict.disableSubscription) {
-      disable.set(row.subscription_id, { organizationId: row.organization_id, detail: record.verdict.detail ?? "" });
+    if (transition.finished && transition.state.status === "failed" && record.verdict.statusCode === 410) {
+      givenUpGone.push({ deliveryId: row.id, subscriptionId: row.subscription_id, organizationId: row.organization_id });
     }
   }
 
@@ -304,14 +336,7 @@ async function recordInTransaction(client: pg.PoolClient, records: readonly Atte
     );
   }
 
-  const disabledNow: string[] = [];
-  for (const [subscriptionId, info] of disable) {
-    const webhook = { subscriptionId, organizationId: info.organizationId };
-    if (await disableWebhookByRule(client, webhook, "gone", { reason: "receiver answered 410 Gone" }, options.now)) {
-      disabledNow.push(subscriptionId);
-      logger.warn({ webhookId: subscriptionId }, "webhook disabled after a 410 Gone answer");
-    }
-  }
+  const disabledNow = await disableWebhooksGoneForGood(client, givenUpGone, options.now);
 
   const dueOnDisabled = await holdDueDeliveriesOfDisabledWebhooks(client, options.disabledWebhookJobs ?? [], options.now);
   const requeued = dueOnDisabled.requeue.map((job) => ({ ...job, until: job.dueAt }));

@@ -36,11 +36,12 @@ describe("afterAttempt", () => {
     expect(next.finished).toBe(true);
   });
 
-  it("fails at once on 410 Gone", () => {
-    const next = afterAttempt(pending, { trigger: "automatic", verdict: verdict(410), startedAt: t0, endedAt: t0, automaticAttempt: 1 });
-    expect(next.state.status).toBe("failed");
-    expect(next.finished).toBe(true);
-    expect(next.nextAutomaticAttempt).toBeNull();
+  it("retries a 410 Gone on schedule", () => {
+    const next = afterAttempt(pending, { trigger: "automatic", verdict: verdict(410), startedAt: t0, endedAt: t0, automaticAttempt: 1, random: noJitter });
+    expect(next.state.status).toBe("retrying");
+    expect(next.state.nextAttemptAt).toEqual(at(60));
+    expect(next.finished).toBe(false);
+    expect(next.nextAutomaticAttempt).toBe(2);
   });
 
   it("waits for Retry-After beyond the step", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SendResult } from "../dispatch/http-client";
-import { judge } from "./verdict";
+import { isGoneForGood, judge } from "./verdict";
 
 const now = new Date("2026-01-01T00:00:00Z");
 
@@ -31,19 +31,20 @@ describe("judge", () => {
     expect(verdict.detail).toContain("without a Location header");
   });
 
-  it("ends the delivery and disables the webhook on 410", () => {
+  it("retries a 410 on the normal schedule", () => {
     const verdict = judge(response(410), now);
     expect(verdict.succeeded).toBe(false);
-    expect(verdict.final).toBe(true);
-    expect(verdict.disableSubscription).toBe(true);
+    expect(verdict.final).toBe(false);
     expect(verdict.errorClass).toBe("gone");
+    expect(verdict.retryAfterSeconds).toBeNull();
+    expect(verdict.pauseWebhookSeconds).toBeNull();
+    expect(verdict.detail).toMatch(/retried on the normal schedule/);
   });
 
   it.each([400, 401, 403, 404, 500, 502, 504])("retries HTTP %i on the normal schedule", (status) => {
     const verdict = judge(response(status), now);
     expect(verdict.succeeded).toBe(false);
     expect(verdict.final).toBe(false);
-    expect(verdict.disableSubscription).toBe(false);
     expect(verdict.errorClass).toBe("http_status");
     expect(verdict.pauseWebhookSeconds).toBeNull();
   });
@@ -92,6 +93,18 @@ describe("judge", () => {
   it("ends the delivery at a blocked destination", () => {
     const verdict = judge({ kind: "error", errorClass: "blocked_destination", detail: "The destination is not allowed", durationMs: 1 }, now);
     expect(verdict.final).toBe(true);
-    expect(verdict.disableSubscription).toBe(false);
+  });
+});
+
+describe("isGoneForGood", () => {
+  it.each([
+    { statuses: [410], expected: true },
+    { statuses: [410, 410, 410, 410, 410, 410, 410, 410], expected: true },
+    { statuses: [410, 503, 410], expected: false },
+    { statuses: [410, null, 410], expected: false },
+    { statuses: [500, 500], expected: false },
+    { statuses: [], expected: false },
+  ])("judges $statuses as $expected", ({ statuses, expected }) => {
+    expect(isGoneForGood(statuses)).toBe(expected);
   });
 });

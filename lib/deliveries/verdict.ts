@@ -4,6 +4,8 @@ import { parseRetryAfter, webhookPauseSeconds } from "../retry-schedule";
 /**
  * What one attempt's result means for its delivery: success, a failure that
  * follows the retry schedule, or a failure that ends the delivery at once.
+ * Whether a webhook is switched off after 410 Gone responses is decided per
+ * delivery, by isGoneForGood.
  */
 export interface Verdict {
   succeeded: boolean;
@@ -11,10 +13,8 @@ export interface Verdict {
   errorClass: string | null;
   detail: string | null;
   retryAfterSeconds: number | null;
-  // No further automatic attempt: the destination is blocked, or the receiver said 410 Gone.
+  // No further automatic attempt, because the destination is blocked.
   final: boolean;
-  // The receiver answered 410 Gone, which switches the subscription off.
-  disableSubscription: boolean;
   // The receiver throttled (429, or 503 with Retry-After): every delivery of the webhook waits this long.
   pauseWebhookSeconds: number | null;
 }
@@ -30,12 +30,11 @@ export function judge(result: SendResult, now: Date): Verdict {
       detail: result.detail,
       retryAfterSeconds: null,
       final: blocked,
-      disableSubscription: false,
       pauseWebhookSeconds: null,
     };
   }
   const { status, headers } = result.response;
-  const base = { statusCode: status, retryAfterSeconds: null, final: false, disableSubscription: false, pauseWebhookSeconds: null };
+  const base = { statusCode: status, retryAfterSeconds: null, final: false, pauseWebhookSeconds: null };
   if (status >= 200 && status < 300) return { ...base, succeeded: true, errorClass: null, detail: null };
   if (status >= 300 && status < 400) {
     const location = headers["location"];
@@ -52,9 +51,8 @@ export function judge(result: SendResult, now: Date): Verdict {
       ...base,
       succeeded: false,
       errorClass: "gone",
-      detail: "The receiver answered HTTP 410 Gone, so the webhook was disabled and this delivery will not be retried",
-      final: true,
-      disableSubscription: true,
+      detail:
+        "The receiver answered HTTP 410 Gone. It is retried on the normal schedule, and if every attempt gets 410 until the 24-hour retry window ends, the webhook is switched off",
     };
   }
   if (status === 429 || status === 503) {
@@ -82,4 +80,15 @@ export function judge(result: SendResult, now: Date): Verdict {
     };
   }
   return { ...base, succeeded: false, errorClass: "http_status", detail: `The receiver answered HTTP ${status}` };
+}
+
+/**
+ * Decides whether a delivery that was given up at the end of its 24-hour retry
+ * window switches its webhook off, from the status codes of all its attempts.
+ * Only a 410 Gone on every attempt does. A single 410 is retried like any other
+ * failure, because a load balancer or a deploy may respond with 410 for a
+ * moment. A 410 that lasted the whole window is the receiver's lasting response.
+ */
+export function isGoneForGood(statusCodes: readonly (number | null)[]): boolean {
+  return statusCodes.length > 0 && statusCodes.every((status) => status === 410);
 }

@@ -30,7 +30,7 @@ interface FanOutRow {
   sequence: number | null;
   ready: boolean;
   // Why the delivery is recorded as held instead of sent, or null when it goes out. The platform may have switched
-  // the webhook off (410 Gone), or the daily cap holds deliveries of the webhook.
+  // the webhook off (a day of 410 Gone, or 5 days of failures), or the daily cap holds deliveries of the webhook.
   heldReason: string | null;
 }
 
@@ -69,8 +69,9 @@ async function claimSequences(
  * Stores an event and fans it out: one delivery per enabled subscription of the
  * organisation that listens to its type, all in one transaction with the jobs
  * of the deliveries that may go out now. A subscription the platform switched
- * off (after a 410 Gone response) gets a held delivery, so the event is recorded
- * as not delivered rather than lost. One an admin disabled gets none. A
+ * off (after a day of 410 Gone responses, or 5 days of failures) gets a held
+ * delivery, so the event is recorded as not delivered rather than lost. One an
+ * admin disabled gets none. A
  * webhook with deliveries held by the daily cap gets a held delivery too, in
  * line behind them (docs/caps.md), so publishing is never refused for a cap.
  * Returns the stored event.

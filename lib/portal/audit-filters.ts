@@ -23,7 +23,7 @@ export const NO_AUDIT_FILTERS: AuditFilters = { action: "", actor: "", targetId:
 export const AUDIT_ACTION_CHOICES: ReadonlyArray<{ value: string; label: string }> = [
   { value: "webhook.created,webhook.secret_rotated", label: "Signing secrets revealed" },
   { value: "webhook.enabled,webhook.disabled", label: "Webhooks enabled or disabled" },
-  { value: "user.signed_in,user.sign_in_failed,user.sign_in_locked", label: "Sign-ins and failed sign-ins" },
+  { value: "user.signed_in,user.sign_in_failed,user.sign_in_locked,user.sign_in_unlocked", label: "Sign-ins and failed sign-ins" },
   { value: "api_key.created,api_key.revoked", label: "API keys created or revoked" },
   ...AUDIT_ACTION_NAMES.map((action: AuditAction) => ({ value: action, label: AUDIT_ACTIONS[action] })),
 ];

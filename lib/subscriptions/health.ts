@@ -30,7 +30,7 @@ export type HealthState = "healthy" | "degraded" | "failing" | "warned" | "disab
 export type DisabledCause = "gone" | "failing";
 
 export const DISABLED_REASONS: Record<DisabledCause, string> = {
-  gone: "The receiver answered HTTP 410 Gone",
+  gone: "The receiver answered HTTP 410 Gone to every attempt of a delivery for 24 hours",
   failing: "No delivery succeeded for 5 days",
 };
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_FAILED_SIGN_INS, signInWithPassword } from "../../lib/accounts/sign-in";
+import { signInWithPassword } from "../../lib/accounts/sign-in";
+import { ADDRESS_LOCK, unlockSignIn } from "../../lib/accounts/sign-in-lockout";
 import { pool } from "../../lib/db";
 import { api } from "../support/api";
 import { deliveryOf, publish } from "../support/deliveries";
@@ -270,12 +271,25 @@ describe("audit trail of sensitive actions", () => {
     const user = await createPortalUser(tenant.organizationId, "viewer");
     secrets.push(user.password);
     const meta = { sourceIp: SOURCE_IP, userAgent: USER_AGENT, now: new Date() };
-    for (let attempt = 0; attempt < MAX_FAILED_SIGN_INS; attempt++) await signInWithPassword(user.email, "wrong password", meta);
+    for (let attempt = 0; attempt < ADDRESS_LOCK.maxFailures; attempt++) await signInWithPassword(user.email, "wrong password", meta);
     const locked = await signInWithPassword(user.email, user.password, meta);
-    expect(locked).toEqual({ ok: false, reason: "locked" });
-    expect(await entries("user.sign_in_failed", user.userId)).toHaveLength(MAX_FAILED_SIGN_INS);
+    expect(locked).toEqual({ ok: false, reason: "address_locked" });
+    expect(await entries("user.sign_in_failed", user.userId)).toHaveLength(ADDRESS_LOCK.maxFailures);
     const row = await onlyEntry("user.sign_in_locked", user.userId);
     expect(row).toMatchObject({ actor_type: "system", target_type: "user", source_ip: SOURCE_IP, user_agent: USER_AGENT });
+    expect(row.details).toMatchObject({ lock: "address" });
+    expectNoSecrets(row);
+  });
+
+  it("records an unlock with its operator", async () => {
+    const user = await createPortalUser(tenant.organizationId, "viewer");
+    secrets.push(user.password);
+    // Another address than the tests above, whose failures would slow this one down.
+    await signInWithPassword(user.email, "wrong password", { sourceIp: "198.51.100.24", userAgent: USER_AGENT, now: new Date() });
+    await unlockSignIn(user.email, { type: "system", id: null, label: "npm run account:unlock (operator@host)" }, new Date());
+    const row = await onlyEntry("user.sign_in_unlocked", user.userId);
+    expect(row).toMatchObject({ actor_type: "system", actor_id: null, actor_label: "npm run account:unlock (operator@host)", target_type: "user" });
+    expect(row.details).toEqual({ failedSignInsCleared: 1, accountLocked: false, lockedAddresses: [] });
     expectNoSecrets(row);
   });
 });

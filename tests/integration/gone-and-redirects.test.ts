@@ -1,9 +1,9 @@
 import { TestClock } from "pg-boss";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pool } from "../../lib/db";
 import type { Resolver } from "../../lib/dispatch/safe-lookup";
 import { api } from "../support/api";
-import { attemptsOf, createWebhook, deliveryOf, deliveryRow, publish, waitUntil } from "../support/deliveries";
+import { attemptsOf, createWebhook, deliveryOf, deliveryRow, publish, waitForAttempts, waitUntil } from "../support/deliveries";
 import { createTenant, type Tenant } from "../support/fixtures";
 import { startRawServer } from "../support/raw-servers";
 import { startReceiver, type TestReceiver } from "../support/receiver";
@@ -32,30 +32,76 @@ afterAll(async () => {
 });
 
 describe("410 Gone", () => {
+  // Each test has its own tenant, because an event goes to every webhook of its tenant.
   let tenant: Tenant;
+  // 0, then 1 min, 5 min, 30 min, 2 h and 8 h after each failure, then every 8 h, capped at the 24 h mark.
+  const SCHEDULE_SECONDS = [0, 60, 360, 2160, 9360, 38160, 66960, 86400];
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     tenant = await createTenant();
   });
 
-  it("disables, holds and releases on enable", async () => {
+  /** Moves the clock to each retry of the delivery until its last one is due, calling `beforeLast` before that jump. */
+  async function runSchedule(deliveryId: string, beforeLast: () => Promise<void> = async () => undefined): Promise<void> {
+    for (let made = 1; made < SCHEDULE_SECONDS.length; made++) {
+      const row = await waitForAttempts(deliveryId, made);
+      expect(row.status).toBe("retrying");
+      if (made === SCHEDULE_SECONDS.length - 1) await beforeLast();
+      await clock.setTime(row.next_attempt_at);
+    }
+  }
+
+  it("retries a brief 410 and stays enabled", async () => {
+    const webhook = await createWebhook(tenant, receiver.url);
+    let answered = 0;
+    receiver.respond((request, response) => {
+      if (JSON.parse(request.body.toString()).subject === "fnd_brief_gone") answered += 1;
+      if (answered === 1) return response.writeHead(410, { "content-type": "text/plain" }).end("deploying");
+      response.writeHead(204).end();
+    });
+    const eventId = await publish(tenant, "finding.escalated", "fnd_brief_gone");
+    const first = await waitUntil(() => deliveryOf(eventId, webhook.id), (row) => row?.attempt_count === 1);
+
+    expect(first).toMatchObject({ status: "retrying", last_status_code: 410, last_error_class: "gone" });
+    expect(first.next_attempt_at.getTime() - first.first_attempt_at.getTime()).toBe(60_000);
+    const [attempt] = await attemptsOf(first.id);
+    expect(attempt.error_detail).toMatch(/retried on the normal schedule/);
+    expect((await api("GET", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey })).body.enabled).toBe(true);
+
+    await clock.setTime(first.next_attempt_at);
+    await waitUntil(() => deliveryRow(first.id), (row) => row.status === "succeeded");
+    const audit = await pool().query(`SELECT 1 FROM audit_entries WHERE target_id = $1 AND action = 'webhook.disabled'`, [webhook.id]);
+    expect(audit.rows).toHaveLength(0);
+  });
+
+  it("disables after 24 hours of 410, holds and releases", async () => {
     const webhook = await createWebhook(tenant, receiver.url);
     receiver.respond((request, response) => {
       const type = JSON.parse(request.body.toString()).type;
       if (type === "finding.created") return response.writeHead(500).end();
       response.writeHead(410, { "content-type": "text/plain" }).end("this endpoint was removed");
     });
-    const retrying = await publish(tenant, "finding.created", "fnd_r1");
-    await waitUntil(() => deliveryOf(retrying, webhook.id), (row) => row?.status === "retrying");
     const gone = await publish(tenant, "finding.escalated", "fnd_g1");
     const goneDelivery = await waitUntil(() => deliveryOf(gone, webhook.id), (row) => row?.attempt_count === 1);
+    let retrying = "";
+    await runSchedule(goneDelivery.id, async () => {
+      // Still enabled before the last attempt, however many 410s came before it.
+      expect((await api("GET", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey })).body.enabled).toBe(true);
+      retrying = await publish(tenant, "finding.created", "fnd_r1");
+      await waitUntil(() => deliveryOf(retrying, webhook.id), (row) => row?.status === "retrying");
+    });
 
-    expect(goneDelivery).toMatchObject({ status: "failed", next_attempt_at: null, last_status_code: 410, last_error_class: "gone" });
+    const givenUp = await waitUntil(() => deliveryRow(goneDelivery.id), (row) => row.status === "failed");
+    expect(givenUp).toMatchObject({ attempt_count: SCHEDULE_SECONDS.length, next_attempt_at: null, last_status_code: 410, last_error_class: "gone" });
+    const attempts = await attemptsOf(goneDelivery.id);
+    expect(attempts.map((attempt) => attempt.response_status)).toEqual(SCHEDULE_SECONDS.map(() => 410));
     const shown = await api("GET", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey });
-    expect(shown.body).toMatchObject({ enabled: false, disabled_reason: "The receiver answered HTTP 410 Gone" });
+    expect(shown.body).toMatchObject({ enabled: false, disabled_reason: "The receiver answered HTTP 410 Gone to every attempt of a delivery for 24 hours" });
+    expect(shown.body.health.disabled_cause).toBe("gone");
     const audit = await pool().query(`SELECT actor_type, details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.disabled'`, [webhook.id]);
-    expect(audit.rows).toEqual([{ actor_type: "system", details: { reason: "receiver answered 410 Gone" } }]);
+    expect(audit.rows).toEqual([{ actor_type: "system", details: { reason: "gone", deliveryId: goneDelivery.id, attempts: SCHEDULE_SECONDS.length } }]);
     // The delivery that was waiting for its retry is held instead of being left retrying.
+    await waitUntil(() => deliveryOf(retrying, webhook.id), (row) => row.status === "held");
     expect(await deliveryOf(retrying, webhook.id)).toMatchObject({ status: "held", held_reason: "webhook_disabled", next_attempt_at: null });
 
     await clock.setTime(later(300));
@@ -64,12 +110,12 @@ describe("410 Gone", () => {
     const listed = await api("GET", `/v1/webhooks/${webhook.id}/deliveries`, { apiKey: tenant.apiKey });
     expect(listed.body.data.find((item: { event_id: string }) => item.event_id === afterwards)).toMatchObject({ status: "held", held_reason: "webhook_disabled" });
 
-    // No retry of the 410, and nothing sent while disabled, however long one waits.
+    // Nothing is sent while disabled, however long one waits.
     const sentWhileDisabled = receiver.requests.length;
     await clock.setTime(later(3 * 3600));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(receiver.requests).toHaveLength(sentWhileDisabled);
-    expect((await deliveryRow(goneDelivery.id)).attempt_count).toBe(1);
+    expect((await deliveryRow(goneDelivery.id)).attempt_count).toBe(SCHEDULE_SECONDS.length);
 
     receiver.respond((_request, response) => response.writeHead(204).end());
     const enabled = await api("PATCH", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey, body: { enabled: true } });
@@ -80,7 +126,27 @@ describe("410 Gone", () => {
     expect((await deliveryRow(goneDelivery.id)).status).toBe("failed");
     const update = await pool().query(`SELECT details FROM audit_entries WHERE target_id = $1 AND action = 'webhook.enabled'`, [webhook.id]);
     expect(update.rows[0].details.releasedDeliveries).toBe(2);
-    expect(update.rows[0].details.clearedDisabledReason).toBe("The receiver answered HTTP 410 Gone");
+    expect(update.rows[0].details.clearedDisabledReason).toBe("The receiver answered HTTP 410 Gone to every attempt of a delivery for 24 hours");
+  });
+
+  it("stays enabled when 410 is interrupted", async () => {
+    const webhook = await createWebhook(tenant, receiver.url);
+    // Counts only this event's attempts: a delivery of an earlier test may still arrive.
+    let answered = 0;
+    receiver.respond((request, response) => {
+      if (JSON.parse(request.body.toString()).subject !== "fnd_mixed_gone") return response.writeHead(204).end();
+      answered += 1;
+      response.writeHead(answered === 2 ? 503 : 410).end();
+    });
+    const eventId = await publish(tenant, "finding.escalated", "fnd_mixed_gone");
+    const first = await waitUntil(() => deliveryOf(eventId, webhook.id), (row) => row?.attempt_count === 1);
+    await runSchedule(first.id);
+
+    const givenUp = await waitUntil(() => deliveryRow(first.id), (row) => row.status === "failed");
+    expect(givenUp).toMatchObject({ attempt_count: SCHEDULE_SECONDS.length, last_status_code: 410 });
+    const attempts = await attemptsOf(first.id);
+    expect(attempts.map((attempt) => attempt.response_status)).toEqual(SCHEDULE_SECONDS.map((_, index) => (index === 1 ? 503 : 410)));
+    expect((await api("GET", `/v1/webhooks/${webhook.id}`, { apiKey: tenant.apiKey })).body.enabled).toBe(true);
   });
 
   it("retries a 404 on schedule", async () => {
