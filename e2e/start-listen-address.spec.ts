@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
@@ -7,7 +6,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { freePort } from "../scripts/lib/embedded-postgres";
 import { E2E_KEYRING } from "./support/keyring";
-import { acceptsConnections, killMarkedProcesses, listeningAddresses, MARKER_VARIABLE, markedProcesses, waitFor } from "./support/start-processes";
+import { acceptsConnections, killMarkedProcesses, type RunningCommand, runMarked, listeningAddresses, MARKER_VARIABLE, markedProcesses, waitFor } from "./support/start-processes";
 import { e2eState } from "./support/state";
 
 /**
@@ -20,23 +19,7 @@ import { e2eState } from "./support/state";
  * (RFC 5737) that no interface of this machine has, so the portal fails to
  * listen after the warning. Linux only, like the embedded PostgreSQL.
  */
-const projectDirectory = path.resolve(import.meta.dirname, "..");
 const UNASSIGNED_ADDRESS = "192.0.2.1";
-
-interface RunningCommand {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function runMarked(args: string[], environment: NodeJS.ProcessEnv): RunningCommand {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: projectDirectory, env: environment, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
 
 test.describe("listen address", () => {
   test.skip(process.platform !== "linux", "reads /proc and runs the embedded PostgreSQL, which ships for Linux x64 only");

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
@@ -8,7 +7,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { freePort } from "../scripts/lib/embedded-postgres";
 import { WORKER_SETTINGS_FILE } from "../scripts/lib/worker-settings";
-import { acceptsConnections, killMarkedProcesses, MARKER_VARIABLE, markedProcesses, waitFor } from "./support/start-processes";
+import { acceptsConnections, killMarkedProcesses, runMarked, MARKER_VARIABLE, markedProcesses, waitFor } from "./support/start-processes";
 
 /**
  * A second `npm run worker` next to `npm start` on its embedded PostgreSQL,
@@ -20,24 +19,8 @@ import { acceptsConnections, killMarkedProcesses, MARKER_VARIABLE, markedProcess
  * those lines in each worker's own output. Linux only, like the embedded
  * PostgreSQL.
  */
-const projectDirectory = path.resolve(import.meta.dirname, "..");
 const EVENTS = 24;
 const RECEIVER_DELAY_MS = 400;
-
-interface RunningCommand {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function runMarked(args: string[], environment: NodeJS.ProcessEnv): RunningCommand {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: projectDirectory, env: environment, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
 
 /** Counts the "attempt recorded" log lines of one worker; `service` picks it out of npm start's mixed output. */
 function recordedAttempts(output: string, service: string): number {

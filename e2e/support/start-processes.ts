@@ -1,6 +1,8 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { endianness } from "node:os";
+import path from "node:path";
 
 /**
  * Helpers of the tests that run `npm start` (scripts/start.ts) as a user does.
@@ -9,6 +11,24 @@ import { endianness } from "node:os";
  * the embedded PostgreSQL.
  */
 export const MARKER_VARIABLE = "WVK_START_TEST_MARKER";
+
+const projectDirectory = path.resolve(import.meta.dirname, "../..");
+
+export interface RunningCommand {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Runs a TypeScript entry point of the project with tsx, collecting its standard output and error together. */
+export function runMarked(args: string[], environment: NodeJS.ProcessEnv): RunningCommand {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: projectDirectory, env: environment, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
 
 export interface MarkedProcess {
   pid: number;

@@ -174,6 +174,10 @@ export interface RotatedSecret {
   subscription: SubscriptionView;
 }
 
+// Rotations and revokes of one webhook wait for each other on its row lock. Prisma's default of 5 s for a whole
+// interactive transaction would end a queued one with an error, so the limit covers a queue of them.
+const SECRET_LOCK_TRANSACTION = { maxWait: 10_000, timeout: 30_000 };
+
 /**
  * Rotates the signing secret: a new secret becomes current and the previous
  * current one keeps signing for 24 hours. A second rotation inside that window
@@ -245,7 +249,7 @@ export async function rotateSecret(
       revokedEarly,
       subscription,
     };
-  });
+  }, SECRET_LOCK_TRANSACTION);
 }
 
 function latestOf(times: Date[]): Date {
@@ -466,7 +470,7 @@ export async function revokeSecret(
     });
     const subscription = await tx.subscription.findFirstOrThrow({ where: { id }, select: withSecrets(now) });
     return { revoked: { ...secret, expiresAt: secret.expiresAt, revokedAt: now, outcome: "revoked" }, subscription };
-  });
+  }, SECRET_LOCK_TRANSACTION);
 }
 
 /** Returns how a previous secret had stopped signing by `now`, or null while it still signs. */
