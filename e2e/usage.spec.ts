@@ -147,7 +147,7 @@ test("test event delivered over cap", async ({ page }) => {
   // Test events do not count: the day's use stays at the cap.
   await expect(page.getByTestId("usage-today")).toContainText("5 of 5");
 
-  // A change to the subscription is rejected, and the notice tells a portal user where to raise the cap.
+  // A change to the subscription is rejected, and the notice names where a portal user raises the cap.
   await page.goto(`/integrations/webhooks/${webhookId}/settings`);
   await page.getByLabel("Description").fill("SIEM with a small cap, renamed");
   await page.getByRole("button", { name: "Save changes" }).click();

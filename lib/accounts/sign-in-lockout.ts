@@ -110,7 +110,7 @@ export async function signInLock(account: LockedAccount, sourceIp: string | null
   return null;
 }
 
-/** What an unlock cleared, for the operator who ran it and for its audit entry. */
+/** Result of an unlock, for the operator who ran it and for its audit entry. */
 export interface UnlockReport {
   userId: string;
   email: string;

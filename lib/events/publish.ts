@@ -30,7 +30,7 @@ interface FanOutRow {
   sequence: number | null;
   ready: boolean;
   // Why the delivery is recorded as held instead of sent, or null when it goes out. The platform may have switched
-  // the webhook off (a day of 410 Gone, or 5 days of failures), or the daily cap holds deliveries of the webhook.
+  // the webhook off (a day of 410 Gone, or 5 days of failures), or the daily cap has deliveries of the webhook on hold.
   heldReason: string | null;
 }
 
@@ -103,7 +103,7 @@ export async function publishEvent(
       // of a webhook locks its row before those too, so one waits for the other instead of deadlocking.
       // A webhook deleted meanwhile is skipped, and one changed meanwhile is read in its new version.
       // The budget row is locked too, because the gate that finds the cap used holds the deliveries already waiting
-      // behind under its lock on that row. A gate that holds it makes this statement wait and read the new
+      // behind under its lock on that row. A gate that has the row locked makes this statement wait and read the new
       // capped_until, and a gate that comes later waits for this commit and then sees the new delivery to hold.
       `SELECT s.id, s.enabled,
               CASE WHEN b.capped_until IS NULL THEN false

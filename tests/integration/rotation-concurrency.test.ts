@@ -67,10 +67,10 @@ function rotationChain(originalId: string, rotations: Rotated[]): Rotated[] {
 }
 
 /**
- * Checks the invariant after concurrent rotations: each response names its own
- * secret as the only current one, the responses form one chain, each rotation
- * revoked exactly the secret two links back, and a delivery made afterwards
- * carries two signatures, by the last two secrets of the chain only.
+ * Checks the invariant after concurrent rotations. Each response names its own
+ * secret as the only current one, and the responses form one chain in which
+ * each rotation revoked exactly the secret two links back. A delivery made
+ * afterwards carries two signatures, by the last two secrets of the chain only.
  */
 async function expectSerialRotations(
   tenant: Tenant,
